@@ -1,0 +1,49 @@
+import { localUrls } from "../src/local/paths"
+import { startPostgres, stopPostgres, postgresRunning } from "../src/local/postgres"
+import { redisRunning, startRedis, stopRedis } from "../src/local/redis"
+
+const usage = `Usage: npm run services -- <start|stop|status|env>
+
+Starts or stops the local PostgreSQL 15 and Redis used by the demo and the tests
+(loopback only, data under .local/). Idempotent.
+  start    start both (installs Debian's redis-server / postgresql-15 when missing, as root)
+  stop     stop both
+  status   say whether each is running
+  env      print the settings that point the stages at these services`
+
+async function main(command: string | undefined): Promise<number> {
+  switch (command) {
+    case "start":
+      console.log(startPostgres())
+      console.log(await startRedis())
+      return 0
+    case "stop":
+      console.log(await stopRedis())
+      console.log(stopPostgres())
+      return 0
+    case "status":
+      console.log(`postgres: ${postgresRunning() ? "running" : "stopped"}`)
+      console.log(`redis: ${redisRunning() ? "running" : "stopped"}`)
+      return 0
+    case "env":
+      console.log(`export OLD_DATABASE_URL=${localUrls.legacy}`)
+      console.log(`export PRODUCTS_DATABASE_URL=${localUrls.v3}`)
+      console.log(`export REDIS_URL=${localUrls.redis}`)
+      return 0
+    case "--help":
+    case "-h":
+      console.log(usage)
+      return 0
+    default:
+      console.error(command ? `unknown command '${command}': use start, stop, status or env` : usage)
+      return 2
+  }
+}
+
+main(process.argv[2]).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err))
+    process.exit(1)
+  },
+)

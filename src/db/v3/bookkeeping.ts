@@ -1,0 +1,65 @@
+import { boolean, customType, index, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core"
+import { products } from "./schema"
+
+/**
+ * The pipeline's own tables, kept apart from the contract's tables in schema `migration`
+ * (MAPPING.md leaves bookkeeping tables to the project).
+ */
+export const migrationSchema = pgSchema("migration")
+
+/** Byte-wise ordering, so max() over a recencyKey picks what src/mapping means by "latest". */
+const orderedText = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' })
+
+/**
+ * Which provider each migrated product names, with the name/verified it claims. A provider's
+ * name and verified come from the claim with the greatest claim_key (MAPPING.md, Provider), so
+ * the result does not depend on the order products are loaded in.
+ */
+export const providerClaims = migrationSchema.table(
+  "provider_claims",
+  {
+    productId: text("product_id")
+      .primaryKey()
+      .references(() => products.id, { onDelete: "cascade" }),
+    providerId: text("provider_id").notNull(),
+    claimKey: orderedText("claim_key").notNull(),
+    name: text().notNull(),
+    verified: boolean().notNull(),
+  },
+  (t) => [index("provider_claims_provider_idx").on(t.providerId, t.claimKey)],
+)
+
+/**
+ * What each loader last wrote for a legacy group (one raw external_id), as the change
+ * signatures extract read with the rows. A daily run re-migrates exactly the groups whose
+ * current legacy signatures differ. Each loader writes its own column in its own transaction,
+ * so a group whose histories never loaded is still seen as changed.
+ */
+export const groupState = migrationSchema.table("group_state", {
+  externalId: orderedText("external_id").primaryKey(),
+  productsSig: text("products_sig"),
+  historiesSig: text("histories_sig"),
+  multimediaSig: text("multimedia_sig"),
+})
+
+/** One row per run of `migrate`: kind, outcome and the summary status shows. */
+export const runs = migrationSchema.table("runs", {
+  id: text().primaryKey(),
+  kind: text().notNull(),
+  status: text().notNull(),
+  testMode: boolean("test_mode").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }),
+  summary: jsonb(),
+})
+
+/** The groups an incremental run must re-migrate, with the uuids of their products. */
+export const planKeys = migrationSchema.table(
+  "plan_keys",
+  {
+    runId: text("run_id").notNull(),
+    externalId: orderedText("external_id").notNull(),
+    uuids: text().array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.externalId] })],
+)

@@ -1,0 +1,49 @@
+import { execFileSync } from "node:child_process"
+import { createHash } from "node:crypto"
+import { existsSync, mkdirSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The local, embedded services: one PostgreSQL cluster and one Redis for this checkout. */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
+
+export const localPorts = {
+  postgres: Number(process.env["LOCAL_PG_PORT"] ?? 54329),
+  redis: Number(process.env["LOCAL_REDIS_PORT"] ?? 63799),
+}
+
+/** Credentials shared with docker-compose.yml; loopback only, trust auth, so no password exists. */
+export const localUser = "migrator"
+
+export const localUrls = {
+  legacy: `postgres://${localUser}@127.0.0.1:${localPorts.postgres}/legacy_demo`,
+  v3: `postgres://${localUser}@127.0.0.1:${localPorts.postgres}/v3_demo`,
+  admin: `postgres://${localUser}@127.0.0.1:${localPorts.postgres}/postgres`,
+  redis: `redis://127.0.0.1:${localPorts.redis}/0`,
+}
+
+export const isRoot = typeof process.getuid === "function" && process.getuid() === 0
+
+function traversableByPostgres(dir: string): boolean {
+  try {
+    execFileSync("runuser", ["-u", "postgres", "--", "test", "-x", dir], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Where the services keep their data. As root, PostgreSQL runs as the `postgres` user, which must
+ * be able to reach the data directory; a checkout under a private home falls back to /var/tmp.
+ */
+export function stateDir(): string {
+  const wanted = process.env["LOCAL_SERVICES_DIR"] ?? join(projectRoot, ".local")
+  if (!isRoot) return wanted
+  mkdirSync(wanted, { recursive: true, mode: 0o755 })
+  if (traversableByPostgres(wanted)) return wanted
+  const hash = createHash("sha1").update(projectRoot).digest("hex").slice(0, 10)
+  const fallback = `/var/tmp/legacy-v3-migrator-${hash}`
+  if (!existsSync(fallback)) mkdirSync(fallback, { recursive: true, mode: 0o755 })
+  return fallback
+}

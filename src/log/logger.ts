@@ -1,0 +1,34 @@
+import pino, { type Logger } from "pino"
+import pretty from "pino-pretty"
+
+export type { Logger }
+
+/** Connection strings may carry passwords: strip the userinfo part wherever one shows up in text. */
+export function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1***@")
+}
+
+/**
+ * The root logger: JSON lines by default (one object per event, metadata as fields), pretty
+ * when writing to a terminal or when LOG_FORMAT=pretty. Secrets are redacted by key.
+ */
+export function createLogger(options: { level?: string; name: string; base?: Record<string, unknown> }): Logger {
+  const format = process.env["LOG_FORMAT"] ?? (process.stdout.isTTY ? "pretty" : "json")
+  const opts: pino.LoggerOptions = {
+    name: options.name,
+    level: options.level ?? process.env["LOG_LEVEL"] ?? "info",
+    base: { pid: process.pid, ...options.base },
+    redact: {
+      paths: ["password", "*.password", "url", "*.url", "connectionString", "*.connectionString"],
+      censor: "[redacted]",
+    },
+    serializers: {
+      err: (err: unknown) => {
+        const s = pino.stdSerializers.err(err as Error)
+        return { ...s, message: redactUrls(s.message), stack: s.stack ? redactUrls(s.stack) : undefined }
+      },
+    },
+  }
+  // Synchronous pretty stream: no worker thread, so the last lines are not lost on exit.
+  return format === "pretty" ? pino(opts, pretty({ sync: true, colorize: process.stdout.isTTY })) : pino(opts)
+}

@@ -1,0 +1,21 @@
+import { Effect } from "effect"
+
+/**
+ * Runs a promise-returning job as an Effect whose interruption is graceful: the job's signal
+ * aborts and the interruption waits until the job has returned, so resources it uses are not
+ * released under it. (A plain tryPromise stops waiting at once and leaves the job running.)
+ */
+export function abortable<A>(job: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, unknown> {
+  return Effect.callback<A, unknown>((resume) => {
+    const controller = new AbortController()
+    const running = job(controller.signal)
+    running.then(
+      (a) => resume(Effect.succeed(a)),
+      (e: unknown) => resume(Effect.fail(e)),
+    )
+    return Effect.promise(async () => {
+      controller.abort()
+      await running.catch(() => undefined)
+    })
+  })
+}

@@ -1,0 +1,28 @@
+import type { Effect } from "effect"
+import { loadSettingsOrExit, settingsHelp } from "../config/load"
+import type { SettingName, Settings } from "../config/settings"
+import { createLogger, type Logger } from "../log/logger"
+import { runMainEffect } from "./main"
+
+export interface ProcessSpec<K extends SettingName> {
+  name: string
+  /** Usage line(s) and a short description, shown by --help. */
+  usage: string
+  settings: readonly K[]
+  program: (settings: Settings<K | "logLevel">, log: Logger, args: string[]) => Effect.Effect<void, unknown>
+}
+
+/**
+ * The shared entry of every process: `--help`, settings validated once (exit 2 naming the bad
+ * one), a pino logger named for the process, and the signal-aware runner.
+ */
+export function runProcess<K extends SettingName>(spec: ProcessSpec<K>): void {
+  const args = process.argv.slice(2)
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(`${spec.usage}\n\nSettings (environment):\n${settingsHelp([...spec.settings, "logLevel"])}\n`)
+    process.exit(0)
+  }
+  const settings = loadSettingsOrExit([...spec.settings, "logLevel"] as const)
+  const log = createLogger({ name: spec.name, level: settings.logLevel })
+  runMainEffect(spec.program(settings as Settings<K | "logLevel">, log, args))
+}

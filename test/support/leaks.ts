@@ -1,0 +1,24 @@
+import pg from "pg"
+import type { Redis } from "ioredis"
+import { adminUrl } from "./pg"
+
+/** Connections still open to the given databases, other than this check's own. */
+export async function openConnections(databases: string[]): Promise<number> {
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  try {
+    const { rows } = await admin.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()",
+      [databases],
+    )
+    return rows[0]!.n
+  } finally {
+    await admin.end()
+  }
+}
+
+/** Redis clients whose connection name contains `marker` (our stages name every connection). */
+export async function openRedisClients(client: Redis, marker: string): Promise<number> {
+  const list = String(await client.client("LIST"))
+  return list.split("\n").filter((line) => line.includes(`name=`) && line.split(" ").some((f) => f.startsWith("name=") && f.includes(marker))).length
+}
