@@ -1,0 +1,179 @@
+import type { Redis } from "ioredis"
+import type pg from "pg"
+import type { Logger } from "../log/logger"
+import { isExcludedPlatform } from "../mapping/platform"
+import type { MappingConfig } from "../mapping/types"
+import type { RunState } from "../pipeline/run"
+import type { StreamKeys } from "../streams/keys"
+import { recordProgress } from "../streams/progress"
+import { waitForRoom } from "./backpressure"
+import { type KeyBatch, keyBatches } from "./batches"
+import { fetchGroups, type GroupBatch } from "./fetch"
+import { computePlan, slicePlanCursor } from "./plan"
+import { countProducts, orphanKeysCursor, productsByUuid, sliceProductsCursor } from "./sql"
+import { type UnitPosition, UnitLeases, unitsOf } from "./units"
+
+export interface ExtractDeps {
+  legacy: pg.Pool
+  v3: pg.Pool
+  redis: Redis
+  keys: StreamKeys
+  run: RunState
+  owner: string
+  batchSize: number
+  maxInFlight: number
+  mapping: MappingConfig
+  log: Logger
+  signal: AbortSignal
+}
+
+const TEST_MODE_PRODUCTS = 10
+/** Batches fetched ahead of the one being published. */
+const FETCH_AHEAD = 2
+
+/**
+ * Extracts every work unit of the run, sharing them with other extract copies through leases,
+ * and marks the run extracted once all units are done. Returns early when `signal` aborts; a
+ * later start resumes every unit after its last published key.
+ */
+export async function extractRun(d: ExtractDeps): Promise<void> {
+  const leases = new UnitLeases(d.redis, d.keys, d.run, d.owner)
+  if (d.run.kind === "incremental" && !d.run.testMode) await ensurePlan(d, leases)
+  if (d.run.kind === "full") {
+    const { rows } = await d.legacy.query<{ n: string }>(countProducts)
+    const total = d.run.testMode ? Math.min(TEST_MODE_PRODUCTS, Number(rows[0]!.n)) : Number(rows[0]!.n)
+    await d.redis.hsetnx(d.keys.run, "total_products", total)
+  }
+  const units = unitsOf(d.run)
+  for (;;) {
+    if (d.signal.aborted) return
+    const positions = await leases.positions()
+    const remaining = units.filter((u) => !positions.get(u)?.done)
+    if (remaining.length === 0) break
+    let worked = false
+    for (const unit of remaining) {
+      if (d.signal.aborted) return
+      if (!(await leases.acquire(unit))) continue
+      worked = true
+      try {
+        await extractUnit(d, leases, unit, positions.get(unit) ?? { key: null, done: false })
+      } finally {
+        await leases.release(unit)
+      }
+    }
+    // Units held by other copies: wait, and take them over if their holder dies.
+    if (!worked) await sleep(1_000, d.signal)
+  }
+  await markExtracted(d.redis, d.keys, d.run)
+  d.log.info({ run: d.run.id }, "extract finished: every unit published")
+}
+
+async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
+  for (;;) {
+    if ((await leases.positions()).get("plan")?.done) return
+    if (await leases.acquire("plan")) {
+      d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
+      const plan = await computePlan(d.legacy, d.v3, d.run.id)
+      await d.redis.hset(d.keys.run, { plan_groups: plan.groups, plan_products: plan.products })
+      await leases.publish("plan", { key: null, done: true }, null, {})
+      await leases.release("plan")
+      d.log.info({ run: d.run.id, ...plan }, "incremental plan ready")
+      return
+    }
+    await sleep(1_000, d.signal)
+    if (d.signal.aborted) return
+  }
+}
+
+function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncGenerator<KeyBatch> {
+  const after = position.key
+  if (unit === "test") return testModeBatches(d)
+  if (unit === "orphans") return keyBatches(d.legacy, orphanKeysCursor(after !== null), after !== null ? [after] : [], d.batchSize)
+  const slice = Number(unit.slice(1))
+  if (d.run.kind === "incremental") {
+    const params = [d.run.id, d.run.slices, slice, ...(after !== null ? [after] : [])]
+    return keyBatches(d.v3, slicePlanCursor(after !== null), params, d.batchSize)
+  }
+  const params = [d.run.slices, slice, ...(after !== null ? [after] : [])]
+  return keyBatches(d.legacy, sliceProductsCursor(after !== null), params, d.batchSize)
+}
+
+async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, start: UnitPosition): Promise<void> {
+  const log = d.log.child({ unit })
+  log.info({ after: start.key }, start.key === null ? "extracting unit" : "resuming unit")
+  let last = start.key
+  const ahead: Promise<GroupBatch>[] = []
+  const publish = async (batch: GroupBatch): Promise<boolean> => {
+    await waitForRoom(d.redis, d.keys, d.maxInFlight, d.signal)
+    if (d.signal.aborted) return false
+    const ok = await leases.publish(unit, { key: batch.lastKey, done: false }, entryFields(d, unit, batch), {
+      "extract.batches": 1,
+      "extract.groups": batch.keys.length,
+      "extract.products": batch.productCount,
+      "extract.histories": batch.historyCount,
+    })
+    if (!ok) log.warn("lease lost to another extract copy; leaving the unit to it")
+    else await recordProgress(d.redis, d.keys, d.run.id, "extract", batch.productCount)
+    last = batch.lastKey
+    return ok
+  }
+  for await (const kb of batchesOf(d, unit, start)) {
+    const pending = fetchGroups(d.legacy, kb)
+    pending.catch(() => undefined)
+    ahead.push(pending)
+    if (ahead.length >= FETCH_AHEAD && !(await publish(await ahead.shift()!))) return
+  }
+  while (ahead.length > 0) if (!(await publish(await ahead.shift()!))) return
+  await leases.publish(unit, { key: last, done: true }, null, {})
+  log.info("unit done")
+}
+
+function entryFields(d: ExtractDeps, unit: string, b: GroupBatch): Record<string, string> {
+  return {
+    run: d.run.id,
+    unit,
+    keys: JSON.stringify(b.keys),
+    product_sigs: b.productSigs,
+    history_sigs: b.historySigs,
+    products: b.productsJson,
+    histories: b.historiesJson,
+    ...(d.run.testMode ? { test: "1" } : {}),
+  }
+}
+
+/** MAPPING.md: TEST_MODE=true limits a run to the first 10 products, by uuid, whose platform is not excluded. */
+async function* testModeBatches(d: ExtractDeps): AsyncGenerator<KeyBatch> {
+  const picked: { uuid: string; external_id: string }[] = []
+  let after = ""
+  while (picked.length < TEST_MODE_PRODUCTS) {
+    const { rows } = await d.legacy.query<{ uuid: string; platform: string; external_id: string }>(productsByUuid, [after])
+    if (rows.length === 0) break
+    for (const r of rows) if (picked.length < TEST_MODE_PRODUCTS && !isExcludedPlatform(r.platform, d.mapping)) picked.push(r)
+    after = rows[rows.length - 1]!.uuid
+  }
+  if (picked.length === 0) return
+  const keys = [...new Set(picked.map((r) => r.external_id))].sort()
+  yield { keys, uuids: picked.map((r) => r.uuid), lastKey: keys[keys.length - 1]! }
+}
+
+async function markExtracted(client: Redis, keys: StreamKeys, run: RunState): Promise<void> {
+  await client.eval(
+    `if redis.call('HGET', KEYS[1], 'id') == ARGV[1] and redis.call('HGET', KEYS[1], 'status') == 'extracting' then
+       redis.call('HSET', KEYS[1], 'status', 'extracted', 'extracted_at', ARGV[2]) end
+     return 1`,
+    1,
+    keys.run,
+    run.id,
+    String(Date.now()),
+  )
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t)
+      resolve()
+    })
+  })
+}

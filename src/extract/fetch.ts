@@ -1,0 +1,37 @@
+import type pg from "pg"
+import type { KeyBatch } from "./batches"
+import { fetchHistories, fetchProducts } from "./sql"
+
+/** A batch of groups as transform receives it: legacy rows as JSON text, plus change signatures. */
+export interface GroupBatch {
+  keys: string[]
+  lastKey: string
+  productsJson: string
+  historiesJson: string
+  /** JSON objects key -> signature. */
+  productSigs: string
+  historySigs: string
+  productCount: number
+  historyCount: number
+}
+
+export async function fetchGroups(pool: pg.Pool, batch: KeyBatch): Promise<GroupBatch> {
+  const [products, histories] = await Promise.all([
+    batch.uuids.length > 0
+      ? pool.query<{ rows: string; sigs: string }>(fetchProducts, [batch.uuids])
+      : Promise.resolve({ rows: [{ rows: "[]", sigs: "{}" }] }),
+    pool.query<{ rows: string; sigs: string; n: number }>(fetchHistories, [batch.keys]),
+  ])
+  const p = products.rows[0]!
+  const h = histories.rows[0]!
+  return {
+    keys: batch.keys,
+    lastKey: batch.lastKey,
+    productsJson: p.rows,
+    historiesJson: h.rows,
+    productSigs: p.sigs,
+    historySigs: h.sigs,
+    productCount: batch.uuids.length,
+    historyCount: h.n,
+  }
+}

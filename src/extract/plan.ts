@@ -1,0 +1,88 @@
+import type pg from "pg"
+import Cursor from "pg-cursor"
+import { inTransaction } from "../db/connect"
+import { historySigExpr, productSigExpr, sliceOf } from "./sql"
+
+/** Legacy signatures of every group: one pass over product, one over history. */
+const legacyProductSigs = `
+  SELECT p.external_id, array_agg(p.uuid::text ORDER BY p.uuid) AS uuids, ${productSigExpr} AS sig
+  FROM product p GROUP BY p.external_id`
+const legacyHistorySigs = `
+  SELECT h.external_product_id AS external_id, ${historySigExpr} AS sig FROM history h GROUP BY h.external_product_id`
+
+const CHUNK = 5_000
+
+async function streamRows<T>(legacy: pg.Pool, sql: string, onChunk: (rows: T[]) => Promise<void>): Promise<void> {
+  const client = await legacy.connect()
+  try {
+    await client.query("BEGIN READ ONLY")
+    const cursor = client.query(new Cursor<T>(sql))
+    for (;;) {
+      const rows = await cursor.read(CHUNK)
+      if (rows.length > 0) await onChunk(rows)
+      if (rows.length < CHUNK) break
+    }
+    await cursor.close()
+    await client.query("COMMIT")
+  } finally {
+    client.release()
+  }
+}
+
+export interface PlanSummary {
+  groups: number
+  products: number
+}
+
+/**
+ * Writes the groups an incremental run must re-migrate into migration.plan_keys: those whose
+ * legacy product or history signature differs from what the loaders last recorded, and those
+ * never seen. Work is proportional to the catalog for this one read-only scan and to the
+ * change for everything after it.
+ */
+export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): Promise<PlanSummary> {
+  return inTransaction(v3, async (tx) => {
+    await tx.query(`CREATE TEMP TABLE legacy_products (external_id text COLLATE "C", uuids text[], sig text) ON COMMIT DROP`)
+    await tx.query(`CREATE TEMP TABLE legacy_histories (external_id text COLLATE "C", sig text) ON COMMIT DROP`)
+    await streamRows<{ external_id: string; uuids: string[]; sig: string }>(legacy, legacyProductSigs, async (rows) => {
+      await tx.query(
+        `INSERT INTO legacy_products SELECT k, string_to_array(u, ','), s FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, u, s)`,
+        [rows.map((r) => r.external_id), rows.map((r) => r.uuids.join(",")), rows.map((r) => r.sig)],
+      )
+    })
+    await streamRows<{ external_id: string; sig: string }>(legacy, legacyHistorySigs, async (rows) => {
+      await tx.query(`INSERT INTO legacy_histories SELECT * FROM unnest($1::text[], $2::text[])`, [
+        rows.map((r) => r.external_id),
+        rows.map((r) => r.sig),
+      ])
+    })
+    await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
+    const inserted = await tx.query<{ n: number; products: number }>(
+      `WITH legacy AS (
+         SELECT coalesce(p.external_id, h.external_id) AS external_id, coalesce(p.uuids, '{}') AS uuids,
+                p.sig AS psig, h.sig AS hsig
+         FROM legacy_products p FULL JOIN legacy_histories h ON h.external_id = p.external_id
+       ), changed AS (
+         INSERT INTO migration.plan_keys (run_id, external_id, uuids)
+         SELECT $1, l.external_id, l.uuids
+         FROM legacy l LEFT JOIN migration.group_state g ON g.external_id = l.external_id
+         WHERE g.external_id IS NULL
+            OR l.psig IS DISTINCT FROM g.products_sig
+            OR l.psig IS DISTINCT FROM g.multimedia_sig
+            OR l.hsig IS DISTINCT FROM g.histories_sig
+         RETURNING cardinality(uuids) AS products
+       )
+       SELECT count(*)::int AS n, coalesce(sum(products), 0)::int AS products FROM changed`,
+      [runId],
+    )
+    const row = inserted.rows[0]!
+    return { groups: row.n, products: row.products }
+  })
+}
+
+/** (external_id, uuid) rows of one slice of the plan, in key order, like the full-run cursor. */
+export const slicePlanCursor = (withPosition: boolean) => `
+  SELECT k.external_id, u.uuid
+  FROM migration.plan_keys k LEFT JOIN LATERAL unnest(k.uuids) AS u(uuid) ON true
+  WHERE k.run_id = $1 AND ${sliceOf("k.external_id", "$2", "$3")}${withPosition ? " AND k.external_id > $4" : ""}
+  ORDER BY k.external_id, u.uuid`

@@ -1,0 +1,66 @@
+import type pg from "pg"
+import type { V3History, V3Multimedia } from "../mapping/types"
+import { type Column, historyColumns, multimediaColumns, unnestFrom, upsertTail } from "./columns"
+
+/**
+ * Histories and multimedia hang off a product and arrive as whole sets per product: the
+ * entry's rows are every row the product must have. A write therefore deletes the product's
+ * rows that are not in the set, then upserts the set; both are no-ops when nothing changed.
+ * The rows travel as PostgreSQL array literals (one per column) straight into unnest().
+ */
+export interface ChildTable<T> {
+  table: "histories" | "multimedia"
+  columns: Column<T>[]
+  /** The natural key of a row within its product: ON CONFLICT target and stale-row match. */
+  key: string
+  keyType: string
+}
+
+export const historiesTable: ChildTable<V3History> = { table: "histories", columns: historyColumns, key: "date", keyType: "date" }
+export const multimediaTable: ChildTable<V3Multimedia> = { table: "multimedia", columns: multimediaColumns, key: "position", keyType: "int4" }
+
+function statements<T>(t: ChildTable<T>) {
+  const n = t.columns.length
+  const productCol = t.columns.findIndex((c) => c.name === "product_id") + 1
+  const keyCol = t.columns.findIndex((c) => c.name === t.key) + 1
+  return {
+    deleteStale: `
+      DELETE FROM ${t.table} x WHERE x.product_id = ANY($1::text[])
+      AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::${t.keyType}[]) AS n(product_id, k)
+                      WHERE n.product_id = x.product_id AND n.k = x.${t.key})`,
+    upsert: `
+      INSERT INTO ${t.table} (${t.columns.map((c) => c.name).join(", ")})
+      SELECT * FROM ${unnestFrom(t.columns)} WHERE t.product_id = ANY($${n + 1}::text[])
+      ON CONFLICT (product_id, ${t.key}) ${upsertTail(t.table, t.columns, ["product_id", t.key])}`,
+    productCol,
+    keyCol,
+  }
+}
+
+const cache = new Map<string, ReturnType<typeof statements>>()
+
+/** The column literals of an entry, in column order (fields c0, c1, …). */
+export function columnFields<T>(t: ChildTable<T>, fields: Record<string, string>): string[] {
+  return t.columns.map((_, i) => {
+    const v = fields[`c${i}`]
+    if (v === undefined) throw new Error(`${t.table} entry lacks column field c${i}`)
+    return v
+  })
+}
+
+/** Of the given products, those already in v3 (the others' rows must wait for them). */
+export async function presentProducts(tx: pg.PoolClient, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const { rows } = await tx.query<{ id: string }>("SELECT id FROM products WHERE id = ANY($1::text[])", [ids])
+  return new Set(rows.map((r) => r.id))
+}
+
+/** Replaces the row sets of `products` (all present in v3) with the entry's rows. Returns rows written. */
+export async function writeChildRows<T>(tx: pg.PoolClient, t: ChildTable<T>, columns: string[], products: string[]): Promise<number> {
+  if (products.length === 0) return 0
+  let s = cache.get(t.table)
+  if (!s) cache.set(t.table, (s = statements(t)))
+  await tx.query(s.deleteStale, [products, columns[s.productCol - 1], columns[s.keyCol - 1]])
+  const r = await tx.query(s.upsert, [...columns, products])
+  return r.rowCount ?? 0
+}

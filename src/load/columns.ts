@@ -1,0 +1,81 @@
+import type { V3History, V3Multimedia, V3Product } from "../mapping/types"
+import type { Scalar } from "./pg-array"
+
+/**
+ * The v3 columns each loader writes, with their PostgreSQL types: one definition serves the
+ * transform-side encoder and the loader's INSERT … SELECT FROM unnest(...).
+ */
+export interface Column<T> {
+  name: string
+  type: string
+  get: (row: T) => Scalar
+}
+
+const col = <T>(name: keyof T & string, type: string): Column<T> => ({ name, type, get: (row) => row[name] as Scalar })
+
+export const historyColumns: Column<V3History>[] = [
+  col("id", "text"),
+  col("product_id", "text"),
+  col("date", "date"),
+  col("stock", "float8"),
+  col("sale_price", "float8"),
+  col("suggested_price", "float8"),
+  col("sold_units", "float8"),
+  col("billing", "float8"),
+  col("sold_units_last_7_days", "float8"),
+  col("sold_units_last_30_days", "float8"),
+  col("total_sold_units", "float8"),
+  col("billing_last_7_days", "float8"),
+  col("billing_last_30_days", "float8"),
+  col("total_billing", "float8"),
+  col("stock_adjustment", "boolean"),
+  col("stock_adjustment_reason", "text"),
+  col("filled", "boolean"),
+]
+
+export const multimediaColumns: Column<V3Multimedia>[] = [
+  col("id", "text"),
+  col("product_id", "text"),
+  col("position", "int4"),
+  col("type", "text"),
+  col("url", "text"),
+  col("original_url", "text"),
+  col("extracted", "boolean"),
+]
+
+export const productColumns: Column<V3Product>[] = [
+  col("id", "text"),
+  col("external_id", "text"),
+  col("name", "text"),
+  col("description", "text"),
+  col("sale_price", "float8"),
+  col("suggested_price", "float8"),
+  col("stock", "float8"),
+  col("total_billing", "float8"),
+  col("billing_last_7_days", "float8"),
+  col("billing_last_30_days", "float8"),
+  col("total_sold_units", "float8"),
+  col("sold_units_last_7_days", "float8"),
+  col("sold_units_last_30_days", "float8"),
+  col("variations_amount", "int4"),
+  col("score", "int4"),
+  col("status", "product_status"),
+  col("platform_country_id", "text"),
+  col("base_category_id", "text"),
+  col("provider_id", "text"),
+  col("created_at", "timestamp(3)"),
+  col("updated_at", "timestamp(3)"),
+]
+
+/** `unnest($1::text[], $2::date[], …) AS t(id, date, …)` for a column list, parameters from `offset`. */
+export function unnestFrom<T>(columns: readonly Column<T>[], offset = 1): string {
+  const args = columns.map((c, i) => `$${i + offset}::${c.type}[]`).join(", ")
+  return `unnest(${args}) AS t(${columns.map((c) => c.name).join(", ")})`
+}
+
+/** `SET a = EXCLUDED.a, …` and the matching `WHERE (t.a, …) IS DISTINCT FROM (EXCLUDED.a, …)`: no-op rewrites write nothing. */
+export function upsertTail<T>(table: string, columns: readonly Column<T>[], keep: readonly string[]): string {
+  const changing = columns.filter((c) => !keep.includes(c.name)).map((c) => c.name)
+  return `DO UPDATE SET ${changing.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
+    WHERE (${changing.map((c) => `${table}.${c}`).join(", ")}) IS DISTINCT FROM (${changing.map((c) => `EXCLUDED.${c}`).join(", ")})`
+}

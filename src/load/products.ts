@@ -1,0 +1,112 @@
+import type pg from "pg"
+import type { ProductsPayload } from "../transform/outputs"
+import { productColumns, unnestFrom, upsertTail } from "./columns"
+import { recordGroupState } from "./group-state"
+
+const insertPlatformCountries = `
+  INSERT INTO platform_countries (id, platform_id, country_id)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ORDER BY 1
+  ON CONFLICT DO NOTHING`
+
+/** New providers start with the claiming product's name; attribution below settles name and verified. */
+const insertProviders = `
+  INSERT INTO providers (id, platform_country_id, external_id, name, verified)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[]) ORDER BY 1
+  ON CONFLICT DO NOTHING`
+
+/** v3 products holding a natural key that another legacy product wins now (MAPPING.md Products rule 5). */
+const displacedProducts = `
+  SELECT p.id, p.provider_id FROM products p
+  JOIN unnest($1::text[], $2::text[], $3::text[]) AS n(id, external_id, platform_country_id)
+    ON p.external_id = n.external_id AND p.platform_country_id = n.platform_country_id AND p.id <> n.id`
+
+const upsertProducts = `
+  INSERT INTO products (${productColumns.map((c) => c.name).join(", ")})
+  SELECT * FROM ${unnestFrom(productColumns)}
+  ON CONFLICT (id) ${upsertTail("products", productColumns, ["id"])}`
+
+const upsertClaims = `
+  INSERT INTO migration.provider_claims (product_id, provider_id, claim_key, name, verified)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])
+  ON CONFLICT (product_id) DO UPDATE SET provider_id = EXCLUDED.provider_id, claim_key = EXCLUDED.claim_key,
+    name = EXCLUDED.name, verified = EXCLUDED.verified
+  WHERE (provider_claims.provider_id, provider_claims.claim_key, provider_claims.name, provider_claims.verified)
+    IS DISTINCT FROM (EXCLUDED.provider_id, EXCLUDED.claim_key, EXCLUDED.name, EXCLUDED.verified)`
+
+/**
+ * MAPPING.md, Provider: name and verified come from the migrated product with the latest
+ * updated_at, ties by greater uuid. claim_key encodes exactly that order (src/mapping
+ * recencyKey) and sorts byte-wise (COLLATE "C"), so the latest claim is simply the greatest.
+ */
+const attributeProviders = `
+  UPDATE providers p SET name = c.name, verified = c.verified
+  FROM (SELECT DISTINCT ON (provider_id) provider_id, name, verified FROM migration.provider_claims
+        WHERE provider_id = ANY($1::text[]) ORDER BY provider_id, claim_key DESC) c
+  WHERE p.id = c.provider_id AND (p.name, p.verified) IS DISTINCT FROM (c.name, c.verified)`
+
+/** A provider no migrated product names any more would not exist after a fresh run. */
+const dropUnclaimedProviders = `
+  DELETE FROM providers p WHERE p.id = ANY($1::text[])
+  AND NOT EXISTS (SELECT 1 FROM products WHERE provider_id = p.id)`
+
+export interface ProductsWritten {
+  products: number
+  displaced: number
+  /** Products rejected now that keep the version an earlier run migrated (MAPPING.md, runs). */
+  keptPrevious: number
+}
+
+/** Writes one batch's products, providers and platform-countries inside the caller's transaction. */
+export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recordState: boolean): Promise<ProductsWritten> {
+  const ids = p.products.map((x) => x.id)
+  if (p.platformCountries.length > 0) {
+    await tx.query(insertPlatformCountries, [
+      p.platformCountries.map((x) => x.id),
+      p.platformCountries.map((x) => x.platform_id),
+      p.platformCountries.map((x) => x.country_id),
+    ])
+  }
+  if (p.providers.length > 0) {
+    await tx.query(insertProviders, [
+      p.providers.map((x) => x.id),
+      p.providers.map((x) => x.platform_country_id),
+      p.providers.map((x) => x.external_id),
+      p.providers.map((x) => x.name),
+      p.providers.map((x) => x.verified),
+    ])
+  }
+  const displaced = (
+    await tx.query<{ id: string; provider_id: string }>(displacedProducts, [
+      ids,
+      p.products.map((x) => x.external_id),
+      p.products.map((x) => x.platform_country_id),
+    ])
+  ).rows
+  const previous = (
+    await tx.query<{ provider_id: string }>("SELECT provider_id FROM migration.provider_claims WHERE product_id = ANY($1::text[])", [ids])
+  ).rows
+  const affected = [...new Set([...p.providers.map((x) => x.id), ...previous.map((r) => r.provider_id), ...displaced.map((r) => r.provider_id)])].sort()
+  // Serializes attribution per provider: a concurrent batch naming the same provider waits, then sees our claims.
+  await tx.query("SELECT id FROM providers WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", [affected])
+  if (displaced.length > 0) {
+    const gone = displaced.map((r) => r.id)
+    await tx.query("DELETE FROM histories WHERE product_id = ANY($1::text[])", [gone])
+    await tx.query("DELETE FROM multimedia WHERE product_id = ANY($1::text[])", [gone])
+    await tx.query("DELETE FROM products WHERE id = ANY($1::text[])", [gone])
+  }
+  const written = p.products.length > 0
+    ? (await tx.query(upsertProducts, productColumns.map((c) => p.products.map((row) => c.get(row))))).rowCount ?? 0
+    : 0
+  if (p.claims.length > 0) {
+    await tx.query(upsertClaims, [0, 1, 2, 3, 4].map((i) => p.claims.map((c) => c[i])))
+  }
+  if (affected.length > 0) {
+    await tx.query(attributeProviders, [affected])
+    await tx.query(dropUnclaimedProviders, [affected])
+  }
+  const kept = p.notMigrated.length > 0
+    ? (await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM products WHERE id = ANY($1::text[])", [p.notMigrated])).rows[0]!.n
+    : 0
+  if (recordState) await recordGroupState(tx, "products_sig", p.keys.map(([k, sig]) => [k, sig]))
+  return { products: written, displaced: displaced.length, keptPrevious: kept }
+}

@@ -1,0 +1,59 @@
+import type { Redis } from "ioredis"
+import type pg from "pg"
+import type { StreamKeys } from "../streams/keys"
+import { pipelineDrained } from "./drain"
+import { readRun, type RunState } from "./run"
+
+export interface RunSummary {
+  id: string
+  kind: string
+  testMode: boolean
+  startedAt: number
+  finishedAt: number
+  counts: Record<string, number>
+  progress: Record<string, number>
+}
+
+/**
+ * Marks the current run done once extract has published everything and every group is
+ * drained. Safe to call from several processes: only the first call that sees the run
+ * "extracted" finishes it. Returns the summary when this call finished the run.
+ */
+export async function completeRunIfDrained(client: Redis, v3: pg.Pool, keys: StreamKeys): Promise<RunSummary | undefined> {
+  const run = await readRun(client, keys)
+  if (!run || run.status !== "extracted") return undefined
+  if (!(await pipelineDrained(client, keys))) return undefined
+  const finishedAt = Date.now()
+  const claimed = await client.eval(
+    `if redis.call('HGET', KEYS[1], 'id') == ARGV[1] and redis.call('HGET', KEYS[1], 'status') == 'extracted' then
+       redis.call('HSET', KEYS[1], 'status', 'done', 'finished_at', ARGV[2]) return 1 end
+     return 0`,
+    1,
+    keys.run,
+    run.id,
+    String(finishedAt),
+  )
+  if (claimed !== 1) return undefined
+  const summary = await summarize(client, keys, run, finishedAt)
+  await v3.query(
+    "UPDATE migration.runs SET status = 'done', finished_at = to_timestamp($2 / 1000.0), summary = $3 WHERE id = $1",
+    [run.id, finishedAt, JSON.stringify(summary)],
+  )
+  const runFields = await client.hgetall(keys.run)
+  await client.multi().del(keys.lastRun).hset(keys.lastRun, { ...runFields, summary: JSON.stringify(summary) }).exec()
+  return summary
+}
+
+export async function summarize(client: Redis, keys: StreamKeys, run: RunState, finishedAt: number): Promise<RunSummary> {
+  const toNumbers = (raw: Record<string, string>) =>
+    Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]))
+  return {
+    id: run.id,
+    kind: run.kind,
+    testMode: run.testMode,
+    startedAt: run.startedAt,
+    finishedAt,
+    counts: toNumbers(await client.hgetall(keys.counts(run.id))),
+    progress: toNumbers(await client.hgetall(keys.progress(run.id))),
+  }
+}

@@ -1,0 +1,91 @@
+import { hostname } from "node:os"
+import { join } from "node:path"
+import type { Redis } from "ioredis"
+import type pg from "pg"
+import type { Logger } from "../log/logger"
+import { ExitCode, UserFacingError } from "../runtime/errors"
+import type { Stage, StreamKeys } from "../streams/keys"
+import { type Child, lastWords, startChild, stopChildren } from "./children"
+import { completeRunIfDrained, type RunSummary } from "./complete"
+import { type ProgressView } from "./progress-view"
+import { readRun, type RunState } from "./run"
+import { formatSummary } from "./summary"
+
+export interface OrchestratorOptions {
+  redis: Redis
+  v3: pg.Pool
+  keys: StreamKeys
+  run: RunState
+  workers: Record<Stage, number>
+  logDir: string
+  log: Logger
+  view: ProgressView
+  signal: AbortSignal
+}
+
+const POLL_MS = 500
+/** Restarts of one stage copy before the run is declared failed. */
+const MAX_RESTARTS = 5
+const STOP_GRACE_MS = 30_000
+
+/**
+ * Starts every stage as its own process, supervises them (a crashed copy is restarted; a copy
+ * that exits for a bad setting or an unreachable server ends the run), shows progress, and
+ * once extract has finished and every group is drained, completes the run, stops the stages
+ * and returns the summary. Aborting `signal` stops the stages gracefully; the run resumes on
+ * the next `migrate`.
+ */
+export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
+  const workerBase = process.env["WORKER_ID"] ?? hostname()
+  const logDir = join(o.logDir, o.run.id)
+  const children: Child[] = []
+  for (const [stage, n] of Object.entries(o.workers) as [Stage, number][]) {
+    for (let i = 0; i < n; i++) children.push(startChild(stage, i, workerBase, logDir))
+  }
+  o.log.info({ run: o.run.id, kind: o.run.kind, logDir, workers: o.workers }, "stages started")
+  let failure: UserFacingError | undefined
+  const supervise = (child: Child) => {
+    void child.exited.then(({ code, signal }) => {
+      if (child.stopping || o.signal.aborted || failure) return
+      if (child.stage === "extract" && code === 0) return
+      const reason = signal ? `killed by ${signal}` : `exit status ${code}`
+      if (code === ExitCode.usage || code === ExitCode.unreachable || child.restarts >= MAX_RESTARTS) {
+        failure = new UserFacingError(`${child.stage} stopped (${reason}): ${lastWords(child.logFile)}`, code === ExitCode.usage || code === ExitCode.unreachable ? code : ExitCode.failed)
+        return
+      }
+      o.log.warn({ stage: child.stage, index: child.index, reason, restarts: child.restarts + 1 }, "stage exited; restarting it")
+      const replacement = startChild(child.stage, child.index, workerBase, logDir, child.restarts + 1)
+      children[children.indexOf(child)] = replacement
+      supervise(replacement)
+    })
+  }
+  children.forEach(supervise)
+  try {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, POLL_MS))
+      if (failure) throw failure
+      if (o.signal.aborted) {
+        o.view.stop()
+        o.log.info("stopping stages: each finishes its batch and acknowledges it")
+        await stopChildren(children, STOP_GRACE_MS)
+        throw new UserFacingError("interrupted: stages stopped cleanly; run `npm run migrate` again to resume", ExitCode.interrupted)
+      }
+      const summary = await completeRunIfDrained(o.redis, o.v3, o.keys)
+      if (summary) {
+        o.view.stop()
+        await stopChildren(children, STOP_GRACE_MS)
+        return summary
+      }
+      const run = await readRun(o.redis, o.keys)
+      if (run?.id !== o.run.id) throw new UserFacingError("the run was finished or replaced by another process", ExitCode.failed)
+      await o.view.update(run)
+    }
+  } catch (err) {
+    await stopChildren(children, STOP_GRACE_MS)
+    throw err
+  }
+}
+
+export function summaryText(summary: RunSummary): string {
+  return formatSummary(summary, summary.counts["dlq.entries"] ?? 0)
+}

@@ -1,0 +1,54 @@
+import type { RunSummary } from "./complete"
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
+
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  return m < 60 ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`
+}
+
+/** "a 3, b 2" from the counts whose key starts with `prefix`, largest first. */
+function reasons(counts: Record<string, number>, prefix: string): string {
+  const parts = Object.entries(counts)
+    .filter(([k]) => k.startsWith(prefix))
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k.slice(prefix.length)} ${fmt(v)}`)
+  return parts.length > 0 ? ` (${parts.join(", ")})` : ""
+}
+
+const sum = (counts: Record<string, number>, prefix: string) =>
+  Object.entries(counts).filter(([k]) => k.startsWith(prefix)).reduce((s, [, v]) => s + v, 0)
+
+/** The human summary `migrate` prints at the end: outcomes by reason, time, rows/s per stage. */
+export function formatSummary(s: RunSummary, deadLetteredEntries: number): string {
+  const c = s.counts
+  const elapsed = s.finishedAt - s.startedAt
+  const secs = Math.max(elapsed / 1000, 0.001)
+  const lines = [
+    `run ${s.id} (${s.kind}${s.testMode ? ", TEST_MODE" : ""}) finished in ${duration(elapsed)}`,
+    `  products   read ${fmt(c["extract.products"] ?? 0)}: migrated ${fmt(c["products.migrated"] ?? 0)}, excluded ${fmt(
+      c["products.excluded"] ?? 0,
+    )}, rejected ${fmt(sum(c, "products.rejected."))}${reasons(c, "products.rejected.")}${
+      c["products.kept_previous"] ? `; ${fmt(c["products.kept_previous"])} rejected now keep their earlier v3 version` : ""
+    }`,
+    `  histories  read ${fmt(c["extract.histories"] ?? 0)}: kept ${fmt(c["histories.kept"] ?? 0)}, filled ${fmt(
+      c["histories.filled"] ?? 0,
+    )}, dropped ${fmt(sum(c, "histories.dropped."))}${reasons(c, "histories.dropped.")}`,
+    `  multimedia migrated ${fmt(c["multimedia.migrated"] ?? 0)}, dropped ${fmt(sum(c, "multimedia.dropped."))}${reasons(
+      c,
+      "multimedia.dropped.",
+    )}, invalid galleries ${fmt(c["gallery.invalid"] ?? 0)}`,
+    `  throughput ${Object.entries(s.progress)
+      .map(([stage, n]) => `${stage} ${fmt(n / secs)} rows/s`)
+      .join(" · ")}`,
+  ]
+  if (c["groups.mapping_error"]) lines.push(`  mapping errors: ${fmt(c["groups.mapping_error"])} groups dead-lettered whole`)
+  lines.push(
+    deadLetteredEntries > 0
+      ? `  ${deadLetteredEntries} stream entries were dead-lettered after repeated failures: npm run dlq -- list`
+      : "  no stream entry failed",
+  )
+  return lines.join("\n")
+}

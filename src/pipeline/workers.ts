@@ -1,0 +1,36 @@
+import { UsageError } from "../runtime/errors"
+import type { Stage } from "../streams/keys"
+
+export const allStages: Stage[] = ["extract", "transform", "load-products", "load-histories", "load-multimedia"]
+
+/** Copies of each stage `migrate` starts unless told otherwise: the CPU-heavy ones get two. */
+export const defaultWorkers: Record<Stage, number> = {
+  extract: 1,
+  transform: 2,
+  "load-products": 1,
+  "load-histories": 2,
+  "load-multimedia": 1,
+}
+
+/** Parses `--workers load-histories=2,transform=3` (the flag may repeat). */
+export function parseWorkers(args: string[]): Record<Stage, number> {
+  const workers = { ...defaultWorkers }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    let spec: string | undefined
+    if (arg === "--workers") spec = args[++i]
+    else if (arg.startsWith("--workers=")) spec = arg.slice("--workers=".length)
+    else continue
+    if (!spec) throw new UsageError("--workers needs a value like load-histories=2,transform=2")
+    for (const part of spec.split(",")) {
+      const [name, count] = part.split("=")
+      const n = Number(count)
+      if (!allStages.includes(name as Stage)) {
+        throw new UsageError(`--workers: unknown stage '${name}'; stages are ${allStages.join(", ")}`)
+      }
+      if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--workers: '${part}' needs a whole number from 1 to 16`)
+      workers[name as Stage] = n
+    }
+  }
+  return workers
+}

@@ -1,0 +1,49 @@
+/**
+ * Every Redis key the pipeline uses, derived from one prefix. The prefix is wrapped in a hash
+ * tag ({...}) so all keys of one pipeline live in one Redis Cluster slot and MULTI/EXEC can span
+ * them (redis.io/docs/reference/cluster-spec, "Hash tags").
+ */
+export const consumerStages = ["transform", "load-products", "load-histories", "load-multimedia"] as const
+export type ConsumerStage = (typeof consumerStages)[number]
+export type Stage = "extract" | ConsumerStage
+
+export function streamKeys(prefix: string) {
+  const p = `{${prefix}}`
+  const stream = {
+    extract: `${p}:stream:extract`,
+    products: `${p}:stream:products`,
+    histories: `${p}:stream:histories`,
+    multimedia: `${p}:stream:multimedia`,
+  }
+  return {
+    prefix: p,
+    stream,
+    /** The input stream each consumer stage reads; its group is named after the stage. */
+    input: {
+      transform: stream.extract,
+      "load-products": stream.products,
+      "load-histories": stream.histories,
+      "load-multimedia": stream.multimedia,
+    } satisfies Record<ConsumerStage, string>,
+    dlq: `${p}:stream:dlq`,
+    /** Hash: the current run (id, kind, status, slices, timestamps). */
+    run: `${p}:run`,
+    /** Hash: the last finished run's summary, for status. */
+    lastRun: `${p}:run:last`,
+    counts: (runId: string) => `${p}:run:${runId}:counts`,
+    /** Hash: extract work unit -> JSON position of extract within that unit. */
+    unitPositions: (runId: string) => `${p}:run:${runId}:units`,
+    /** String: which extract copy holds a work unit, with an expiry. */
+    unitLease: (runId: string, unit: string) => `${p}:run:${runId}:lease:${unit}`,
+    /** Hash: "<stream> <id>" -> last error of an entry that failed, for the dead-letter record. */
+    lastErrors: `${p}:errors`,
+    /** Hash: "<stage>|<entity>|<reason>" -> rows dead-lettered. */
+    dlqCounts: `${p}:dlq:counts`,
+    /** List of JSON {t, n} samples of a stage's cumulative progress, newest first. */
+    samples: (stage: Stage) => `${p}:samples:${stage}`,
+    /** Hash: stage -> rows handled in a run, the counter the samples read. */
+    progress: (runId: string) => `${p}:run:${runId}:progress`,
+  }
+}
+
+export type StreamKeys = ReturnType<typeof streamKeys>

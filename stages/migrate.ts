@@ -1,0 +1,76 @@
+import { Effect, Layer } from "effect"
+import { LegacyDb } from "../src/db/legacy/client"
+import { V3Db } from "../src/db/v3/client"
+import { orchestrate, summaryText } from "../src/pipeline/orchestrator"
+import { progressView } from "../src/pipeline/progress-view"
+import { beginOrResumeRun } from "../src/pipeline/run"
+import { parseWorkers } from "../src/pipeline/workers"
+import { abortable } from "../src/runtime/abortable"
+import { ExitCode, UsageError, UserFacingError } from "../src/runtime/errors"
+import { runProcess } from "../src/runtime/stage"
+import { RedisClient } from "../src/streams/client"
+import { streamKeys } from "../src/streams/keys"
+
+const known = new Set(["--full", "--workers"])
+
+runProcess({
+  name: "migrate",
+  usage: `Usage: npm run migrate -- [--full] [--workers stage=N,...]
+
+Runs a whole migration: starts extract, transform, load-products, load-histories and
+load-multimedia as separate processes, shows progress, waits until extract has finished and
+every consumer group is drained, stops the stages and prints a summary.
+The first run is a full one; later runs are incremental (only groups whose legacy rows
+changed). An interrupted run (Ctrl-C, a crash) resumes where it stopped.
+
+  --full                 force a full run
+  --workers S=N,...      copies per stage, e.g. --workers load-histories=3,transform=2
+                         (default extract=1 transform=2 load-products=1 load-histories=2 load-multimedia=1)
+
+Exit status: 0 done; 1 failed (or entries dead-lettered after repeated failures);
+2 bad setting or argument; 3 a server unreachable; 130 interrupted (run again to resume).
+Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
+  settings: [
+    "oldDatabaseUrl", "productsDatabaseUrl", "redisUrl", "streamPrefix", "testMode", "extractSlices", "extractBatchSize",
+    "historyBatchRows", "maxInFlight", "maxRetries", "retryDelay", "claimIdleMs", "excludedPlatforms", "legacyS3Bucket", "logDir",
+  ],
+  program: (s, log, args) => {
+    const keys = streamKeys(s.streamPrefix)
+    const program = Effect.gen(function* () {
+      const unknown = args.filter((a) => a.startsWith("--") && !known.has(a.split("=")[0]!))
+      if (unknown.length > 0) return yield* Effect.fail(new UsageError(`unknown option ${unknown[0]}: see npm run migrate -- --help`))
+      const workers = yield* Effect.try({ try: () => parseWorkers(args), catch: (e) => e })
+      yield* LegacyDb
+      const { pool: v3 } = yield* V3Db
+      const { client } = yield* RedisClient
+      const schema = yield* Effect.promise(() => v3.query<{ t: string | null }>("SELECT to_regclass('migration.runs')::text AS t"))
+      if (!schema.rows[0]?.t) {
+        return yield* Effect.fail(new UserFacingError("the v3 database has no schema yet: run `npm run db:migrate` first", ExitCode.failed))
+      }
+      const { run, resumed } = yield* Effect.promise(() =>
+        beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices }),
+      )
+      log.info({ run: run.id, kind: run.kind, testMode: run.testMode }, resumed ? "resuming the unfinished run" : "starting a new run")
+      const view = progressView(client, keys, log, process.stdout.isTTY === true)
+      const summary = yield* abortable((signal) =>
+        orchestrate({ redis: client, v3, keys, run, workers, logDir: s.logDir, log, view, signal }),
+      )
+      process.stdout.write(`${summaryText(summary)}\n`)
+      const failedEntries = summary.counts["dlq.entries"] ?? 0
+      if (failedEntries > 0) {
+        return yield* Effect.fail(
+          new UserFacingError(`run finished, but ${failedEntries} stream entries were dead-lettered after repeated failures: inspect them with npm run dlq -- list, fix the cause, then npm run dlq -- retry`),
+        )
+      }
+    })
+    return program.pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          LegacyDb.layer(s.oldDatabaseUrl, log, "migrate", 1),
+          V3Db.layer(s.productsDatabaseUrl, log, "migrate", 2),
+          RedisClient.layer(s.redisUrl, "migrate", "producer", log),
+        ),
+      ),
+    )
+  },
+})
