@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest"
+import { readSettings, SettingError } from "../src/config/load"
+import { Redacted } from "effect"
+import { runCli, stageEnv } from "./support/cli"
+
+const secret = "s3cr3t-pa55"
+
+describe("settings", () => {
+  it("names a missing setting and says what it is for", () => {
+    expect(() => readSettings(["oldDatabaseUrl"], {})).toThrow(
+      "setting OLD_DATABASE_URL is missing: set it to the legacy (v2) PostgreSQL URL, read only",
+    )
+  })
+
+  it.each([
+    ["MAX_RETRIES", "many", "setting MAX_RETRIES is malformed ('many')"],
+    ["MAX_RETRIES", "-1", "expected a whole number >= 0"],
+    ["RETRY_DELAY", "0", "expected a number of seconds > 0"],
+    ["EXTRACT_BATCH_SIZE", "1.5", "setting EXTRACT_BATCH_SIZE is malformed ('1.5')"],
+    ["TEST_MODE", "perhaps", "setting TEST_MODE is malformed ('perhaps')"],
+  ])("rejects %s=%s", (env, value, message) => {
+    const names = ["maxRetries", "retryDelay", "extractBatchSize", "testMode"] as const
+    expect(() => readSettings(names, { [env]: value })).toThrow(message)
+  })
+
+  it("never echoes a URL, which may hold a password", () => {
+    let error: unknown
+    try {
+      readSettings(["redisUrl"], { REDIS_URL: `http://user:${secret}@host:6379` })
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(SettingError)
+    expect((error as Error).message).toContain("setting REDIS_URL is malformed")
+    expect((error as Error).message).not.toContain(secret)
+  })
+
+  it("applies the predecessor's defaults and keeps URLs redacted", () => {
+    const s = readSettings(["oldDatabaseUrl", "maxRetries", "retryDelay", "testMode", "excludedPlatforms"], {
+      OLD_DATABASE_URL: `postgres://u:${secret}@h/db`,
+    })
+    expect(s).toMatchObject({ maxRetries: 3, retryDelay: 60, testMode: false, excludedPlatforms: "rocketfy" })
+    expect(String(s.oldDatabaseUrl)).not.toContain(secret)
+    expect(Redacted.value(s.oldDatabaseUrl)).toContain(secret)
+  })
+})
+
+describe("every process", () => {
+  const stages = ["extract", "transform", "load-products", "load-histories", "load-multimedia", "migrate"]
+
+  it.each(stages)("%s exits with status 2 and one line naming a missing setting", async (stage) => {
+    const env = stageEnv({})
+    delete env["REDIS_URL"]
+    const r = await runCli(`stages/${stage}.ts`, [], env)
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split("\n")).toHaveLength(1)
+    expect(r.stderr).toMatch(/^setting [A-Z_]+ is missing/)
+  })
+
+  it("says which server is unreachable, in one line, without the password, and exits 3", async () => {
+    const env = stageEnv({ extra: { REDIS_URL: `redis://user:${secret}@127.0.0.1:1/0` } })
+    const r = await runCli("stages/transform.ts", [], env)
+    expect(r.code).toBe(3)
+    expect(r.stderr.trim()).toMatch(/^cannot reach Redis at 127\.0\.0\.1:1\/0 \(REDIS_URL\): .*npm run services -- start/)
+    expect(r.stdout + r.stderr).not.toContain(secret)
+  })
+
+  it.each(stages)("%s prints usage with --help and exits 0", async (stage) => {
+    const r = await runCli(`stages/${stage}.ts`, ["--help"], stageEnv({}))
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^Usage: /)
+    expect(r.stdout).toContain("REDIS_URL")
+  })
+})

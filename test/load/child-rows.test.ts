@@ -1,0 +1,110 @@
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { inTransaction } from "../../src/db/connect"
+import { historiesTable } from "../../src/load/child-rows"
+import { childRowsHandler } from "../../src/load/handlers"
+import { writeProducts } from "../../src/load/products"
+import { createLogger } from "../../src/log/logger"
+import { mappingConfig } from "../../src/mapping/config"
+import { mapGroup } from "../../src/mapping/group"
+import type { LegacyHistory, LegacyProduct } from "../../src/mapping/types"
+import { readDeadLetters } from "../../src/streams/dead-letter"
+import { parseEntryList } from "../../src/streams/entries"
+import { ensureAllGroups } from "../../src/streams/groups"
+import { streamKeys } from "../../src/streams/keys"
+import { buildOutputs, type ProductsPayload } from "../../src/transform/outputs"
+import { openConnections } from "../support/leaks"
+import { legacyHistory, legacyProduct } from "../support/legacy-rows"
+import { dropDatabase } from "../support/pg"
+import { deletePrefix, testPrefix, testRedis } from "../support/redis"
+import { createV3Database } from "../support/v3"
+
+const cfg = mappingConfig({})
+const log = createLogger({ name: "test", level: "silent" })
+const client = testRedis()
+const prefix = testPrefix("child")
+const keys = streamKeys(prefix)
+let db: { name: string; url: string }
+let pool: pg.Pool
+
+function outputsOf(product: LegacyProduct, histories: LegacyHistory[]) {
+  const group = { key: product.external_id, products: [product], histories }
+  return buildOutputs([{ group, result: mapGroup(group, cfg) }], { products: {}, histories: { [product.external_id]: "sig" } }, { run: "r1" }, 1000)
+}
+
+async function loadProduct(product: LegacyProduct) {
+  const payload = JSON.parse(outputsOf(product, []).products["payload"]!) as ProductsPayload
+  await inTransaction(pool, (tx) => writeProducts(tx, payload, true))
+}
+
+/** Feeds one histories entry to the load-histories handler the way the consumer would. */
+async function handleHistories(fields: Record<string, string>) {
+  const stream = keys.input["load-histories"]
+  const id = await client.xadd(stream, "*", ...Object.entries(fields).flat())
+  await client.call("XREADGROUP", "GROUP", "load-histories", "t", "COUNT", 100, "STREAMS", stream, ">")
+  const handler = childRowsHandler({ pool, client, keys }, "load-histories", historiesTable, "histories_sig")
+  return handler({ id: id!, fields }, { deliveries: 1, log })
+}
+
+const historyRows = async (productId: string) =>
+  (await pool.query("SELECT date::text, sold_units, filled, xmin::text AS v FROM histories WHERE product_id = $1 ORDER BY date", [productId])).rows
+
+beforeAll(async () => {
+  db = await createV3Database()
+  pool = new pg.Pool({ connectionString: db.url, max: 2 })
+  await ensureAllGroups(client, keys)
+})
+
+afterAll(async () => {
+  await deletePrefix(client, prefix)
+  client.disconnect()
+  await pool.end()
+  expect(await openConnections([db.name])).toBe(0)
+  await dropDatabase(db.name)
+})
+
+describe("load-histories", () => {
+  it("replaces a product's rows with the new set and rewrites only rows that changed", async () => {
+    const p = legacyProduct({ external_id: "h1" })
+    await loadProduct(p)
+    const day = (d: string, sold = 2) => legacyHistory(p, d, { sold_units: sold })
+    await handleHistories(outputsOf(p, [day("2024-01-01"), day("2024-01-02"), day("2024-01-04")]).histories[0]!)
+    const first = await historyRows(p.uuid)
+    expect(first.map((r) => [r.date, r.filled])).toEqual([["2024-01-01", false], ["2024-01-02", false], ["2024-01-03", true], ["2024-01-04", false]])
+    // A real row now fills the former gap; the earlier rows are identical and must not be rewritten.
+    await handleHistories(outputsOf(p, [day("2024-01-01"), day("2024-01-02"), day("2024-01-03", 7), day("2024-01-04")]).histories[0]!)
+    const second = await historyRows(p.uuid)
+    expect(second.map((r) => [r.date, r.sold_units, r.filled])).toEqual([
+      ["2024-01-01", 2, false], ["2024-01-02", 2, false], ["2024-01-03", 7, false], ["2024-01-04", 2, false],
+    ])
+    expect(second.slice(0, 2).map((r) => r.v)).toEqual(first.slice(0, 2).map((r) => r.v))
+    const state = await pool.query("SELECT histories_sig FROM migration.group_state WHERE external_id = 'h1'")
+    expect(state.rows).toEqual([{ histories_sig: "sig" }])
+  })
+
+  it("re-queues rows whose product is not in v3 yet instead of dropping them, then loads them", async () => {
+    const p = legacyProduct({ external_id: "h2" })
+    const fields = outputsOf(p, [legacyHistory(p, "2024-02-01")]).histories[0]!
+    expect(await handleHistories(fields)).toBe(0)
+    const requeued = parseEntryList(await client.xrange(keys.input["load-histories"], "-", "+")).at(-1)!
+    expect(JSON.parse(requeued.fields!["only"]!)).toEqual([p.uuid])
+    expect(requeued.fields!["deferrals"]).toBe("1")
+    expect(await pool.query("SELECT 1 FROM migration.group_state WHERE external_id = 'h2'")).toHaveProperty("rowCount", 0)
+    await loadProduct(p)
+    expect(await handleHistories(requeued.fields!)).toBe(1)
+    expect((await historyRows(p.uuid)).map((r) => r.date)).toEqual(["2024-02-01"])
+  })
+
+  it("dead-letters rows whose product cannot arrive any more (upstream finished and drained)", async () => {
+    const p = legacyProduct({ external_id: "h3" })
+    await client.hset(keys.run, { id: "r1", status: "extracted" })
+    const before = await client.xlen(keys.dlq)
+    await handleHistories(outputsOf(p, [legacyHistory(p, "2024-02-01")]).histories[0]!)
+    expect(await client.xlen(keys.dlq)).toBe(before + 1)
+    const letters = []
+    for await (const l of readDeadLetters(client, keys, { reason: "product_not_loaded" })) letters.push(l)
+    expect(letters).toHaveLength(1)
+    expect(letters[0]).toMatchObject({ stage: "load-histories", kind: "entry", count: 1 })
+    expect(JSON.parse(JSON.parse(letters[0]!.payload)["only"])).toEqual([p.uuid])
+  })
+})

@@ -1,0 +1,108 @@
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { inTransaction } from "../../src/db/connect"
+import { writeProducts } from "../../src/load/products"
+import { mapGroup } from "../../src/mapping/group"
+import { mappingConfig } from "../../src/mapping/config"
+import type { LegacyProduct } from "../../src/mapping/types"
+import { buildOutputs, type ProductsPayload } from "../../src/transform/outputs"
+import { openConnections } from "../support/leaks"
+import { legacyProduct } from "../support/legacy-rows"
+import { dropDatabase } from "../support/pg"
+import { createV3Database } from "../support/v3"
+
+const cfg = mappingConfig({})
+const dbs: { name: string; pool: pg.Pool }[] = []
+
+/** The load-products payload transform would publish for these legacy products (one group per external_id). */
+function payloadOf(products: LegacyProduct[]): ProductsPayload {
+  const byKey = new Map<string, LegacyProduct[]>()
+  for (const p of products) byKey.set(p.external_id, [...(byKey.get(p.external_id) ?? []), p])
+  const mapped = [...byKey].map(([key, ps]) => ({ group: { key, products: ps, histories: [] } }))
+  const withResults = mapped.map((m) => ({ ...m, result: mapGroup(m.group, cfg) }))
+  const out = buildOutputs(withResults, { products: {}, histories: {} }, { run: "r" }, 1000)
+  return JSON.parse(out.products["payload"]!) as ProductsPayload
+}
+
+async function freshDb(): Promise<pg.Pool> {
+  const db = await createV3Database()
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 })
+  dbs.push({ name: db.name, pool })
+  return pool
+}
+
+const load = (pool: pg.Pool, payload: ProductsPayload) => inTransaction(pool, (tx) => writeProducts(tx, payload, true))
+const rowVersions = async (pool: pg.Pool, table: string) =>
+  (await pool.query<{ v: string }>(`SELECT string_agg(xmin::text, ',' ORDER BY id) AS v FROM ${table}`)).rows[0]!.v
+
+let pool: pg.Pool
+beforeAll(async () => {
+  pool = await freshDb()
+})
+
+afterAll(async () => {
+  for (const d of dbs) await d.pool.end()
+  expect(await openConnections(dbs.map((d) => d.name))).toBe(0)
+  for (const d of dbs) await dropDatabase(d.name)
+})
+
+describe("load-products", () => {
+  it("writes products, providers and platform-countries, and a redelivered batch changes no row", async () => {
+    const payload = payloadOf([legacyProduct({ external_id: "a1" }), legacyProduct({ external_id: "a2", country: "MX" })])
+    const first = await load(pool, payload)
+    expect(first.products).toBe(2)
+    const before = { products: await rowVersions(pool, "products"), providers: await rowVersions(pool, "providers") }
+    const again = await load(pool, payload)
+    expect(again.products).toBe(0)
+    expect({ products: await rowVersions(pool, "products"), providers: await rowVersions(pool, "providers") }).toEqual(before)
+    const pcs = await pool.query("SELECT id, platform_id, country_id FROM platform_countries ORDER BY id")
+    expect(pcs.rows).toEqual([
+      { id: "DROPI:CO", platform_id: "DROPI", country_id: "CO" },
+      { id: "DROPI:MX", platform_id: "DROPI", country_id: "MX" },
+    ])
+  })
+
+  it("names a provider after its latest claiming product whatever order the batches arrive in", async () => {
+    const older = legacyProduct({ external_id: "p-old", updated_at: "2024-03-01", provider: { name: "Old Name", externalId: "900", verified: true } })
+    const newer = legacyProduct({ external_id: "p-new", updated_at: "2024-05-01", provider: { provider_name: "New  Name", external_id: 900 } })
+    const results = []
+    for (const order of [[older, newer], [newer, older]]) {
+      const db = await freshDb()
+      for (const p of order) await load(db, payloadOf([p!]))
+      results.push((await db.query("SELECT id, name, verified FROM providers WHERE external_id = '900'")).rows)
+    }
+    expect(results[0]).toEqual([{ id: "DROPI:CO:900", name: "New Name", verified: false }])
+    expect(results[1]).toEqual(results[0])
+  })
+
+  it("replaces the v3 product whose natural key a later legacy product wins now", async () => {
+    const db = await freshDb()
+    const first = legacyProduct({ external_id: "k1", updated_at: "2024-01-01" })
+    await load(db, payloadOf([first]))
+    // Next day a second legacy product appears, spelled differently, with the same natural key and a later updated_at.
+    const second = legacyProduct({ external_id: "k1", platform: " Dropi", country: "co", updated_at: "2024-02-01" })
+    const written = await load(db, payloadOf([first, second]))
+    expect(written.displaced).toBe(1)
+    const { rows } = await db.query("SELECT id FROM products WHERE external_id = 'k1'")
+    expect(rows).toEqual([{ id: second.uuid }])
+  })
+
+  it("removes a provider that no migrated product names any more", async () => {
+    const db = await freshDb()
+    const p = legacyProduct({ external_id: "m1", provider: { name: "Gone", externalId: "555" } })
+    await load(db, payloadOf([p]))
+    await load(db, payloadOf([{ ...p, updated_at: "2024-06-01", provider: { name: "Kept", externalId: "556" } }]))
+    const { rows } = await db.query("SELECT external_id, name FROM providers ORDER BY external_id")
+    expect(rows).toEqual([{ external_id: "556", name: "Kept" }])
+  })
+
+  it("keeps the earlier v3 version of a product rejected now, and counts it", async () => {
+    const db = await freshDb()
+    const p = legacyProduct({ external_id: "r1", sale_price: 10 })
+    await load(db, payloadOf([p]))
+    const written = await load(db, payloadOf([{ ...p, sale_price: "NaN", updated_at: "2024-07-01" }]))
+    expect(written.keptPrevious).toBe(1)
+    const { rows } = await db.query("SELECT sale_price FROM products WHERE id = $1", [p.uuid])
+    expect(rows).toEqual([{ sale_price: 10 }])
+  })
+})

@@ -1,0 +1,51 @@
+import { spawn } from "node:child_process"
+import { join } from "node:path"
+import { projectRoot } from "../../src/local/paths"
+import { localUrls } from "../../src/local/paths"
+
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/** The Bun binary from devDependencies: end-to-end tests run the stage processes under Bun. */
+export const bunBin = join(projectRoot, "node_modules", ".bin", "bun")
+
+export interface Env {
+  legacyDb?: string
+  v3Db?: string
+  prefix?: string
+  extra?: Record<string, string>
+}
+
+/** The environment of a stage process pointed at a test's own databases and key prefix. */
+export function stageEnv(e: Env): NodeJS.ProcessEnv {
+  const base = localUrls.admin.replace(/\/postgres$/, "")
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_FORMAT: "json", LOG_LEVEL: "info", REDIS_URL: localUrls.redis }
+  for (const k of ["OLD_DATABASE_URL", "PRODUCTS_DATABASE_URL", "STREAM_PREFIX", "WORKER_ID", "TEST_MODE", "MIGRATOR_FAULT"]) delete env[k]
+  if (e.legacyDb) env["OLD_DATABASE_URL"] = `${base}/${e.legacyDb}`
+  if (e.v3Db) env["PRODUCTS_DATABASE_URL"] = `${base}/${e.v3Db}`
+  if (e.prefix) env["STREAM_PREFIX"] = e.prefix
+  return { ...env, ...e.extra }
+}
+
+/** Starts `bun <file> args` (file relative to the project) and collects its output. */
+export function startCli(file: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(bunBin, [join(projectRoot, file), ...args], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+  const done = new Promise<CliResult>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  )
+  return { child, done }
+}
+
+export function runCli(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<CliResult> {
+  const { child, done } = startCli(file, args, env)
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+  return done.finally(() => clearTimeout(timer))
+}
