@@ -1,0 +1,109 @@
+/**
+ * Calendar dates as integers (days since 1970-01-01), so date arithmetic never touches the
+ * clock or a time zone. MAPPING.md Histories rule 1 and rule 4.
+ */
+
+// Decision, the accepted shapes: ^\d{4}-\d{2}-\d{2}$ and ^\d{2}/\d{2}/\d{4}$ (parsed by hand below) and
+// this ISO timestamp, whose time part is matched for shape only: the first ten characters are the
+// date, no time-zone conversion.
+const isoTimestamp = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/
+
+/** MAPPING.md Histories rule 1: dates before this are invalid (minYmd below is the same date). */
+export const minHistoryDate = "2015-01-01"
+
+export function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, "0")
+}
+
+/** A validated calendar date: its 'YYYY-MM-DD' text and day number. */
+export interface HistoryDay {
+  date: string
+  day: number
+}
+
+// Digits read with charCodeAt: the common shapes are parsed without a regex (this runs once per
+// history row); `\d` in the patterns above is ASCII-only, so both agree.
+function digits(text: string, from: number, count: number): number {
+  let n = 0
+  for (let i = from; i < from + count; i++) {
+    const c = text.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -1
+    n = n * 10 + c
+  }
+  return n
+}
+
+// The smallest accepted date as the number y·10000 + m·100 + d.
+const minYmd = 20150101
+
+function validDay(y: number, m: number, d: number): number | null {
+  if (y < 0 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null
+  return y * 10000 + m * 100 + d < minYmd ? null : daysFromCivil(y, m, d)
+}
+
+/**
+ * MAPPING.md Histories rule 1: 'YYYY-MM-DD', an ISO timestamp (its first ten characters) or
+ * 'DD/MM/YYYY'. Decision: no trimming. Anything else, an impossible calendar date or a date
+ * before 2015-01-01 → null (`invalid_date`). Future dates are kept.
+ */
+export function parseHistoryDay(raw: unknown): HistoryDay | null {
+  if (typeof raw !== "string" || raw.length < 10) return null
+  if (raw.charCodeAt(4) === 45 && raw.charCodeAt(7) === 45) {
+    if (raw.length > 10 && !isoTimestamp.test(raw)) return null
+    const day = validDay(digits(raw, 0, 4), digits(raw, 5, 2), digits(raw, 8, 2))
+    return day === null ? null : { date: raw.slice(0, 10), day }
+  }
+  if (raw.length === 10 && raw.charCodeAt(2) === 47 && raw.charCodeAt(5) === 47) {
+    const day = validDay(digits(raw, 6, 4), digits(raw, 3, 2), digits(raw, 0, 2))
+    return day === null ? null : { date: `${raw.slice(6, 10)}-${raw.slice(3, 5)}-${raw.slice(0, 2)}`, day }
+  }
+  return null
+}
+
+/** parseHistoryDay's 'YYYY-MM-DD', or null. */
+export function parseHistoryDate(raw: unknown): string | null {
+  return parseHistoryDay(raw)?.date ?? null
+}
+
+/** Days since 1970-01-01 of a valid 'YYYY-MM-DD'. */
+export function dayNumber(date: string): number {
+  return daysFromCivil(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)))
+}
+
+/** Days since 1970-01-01 of a valid calendar date (H. Hinnant's days_from_civil). */
+export function daysFromCivil(year: number, m: number, d: number): number {
+  const y = m <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+}
+
+/** 'YYYY-MM-DD' of a day number (H. Hinnant's civil_from_days); inverse of dayNumber. */
+export function dateOfDay(day: number): string {
+  const z = day + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`
+}
+
+/** A legacy `date` column ('YYYY-MM-DD') as a v3 timestamp(3) value at 00:00:00 (MAPPING.md products). */
+export function midnight(date: string): string {
+  return `${date.slice(0, 10)} 00:00:00`
+}
