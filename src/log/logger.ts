@@ -12,8 +12,16 @@ export function redactUrls(text: string): string {
  * The root logger: JSON lines by default (one object per event, metadata as fields), pretty
  * when writing to a terminal or when LOG_FORMAT=pretty. Secrets are redacted by key.
  */
-export function createLogger(options: { level?: string; name: string; base?: Record<string, unknown> }): Logger {
-  const format = process.env["LOG_FORMAT"] ?? (process.stdout.isTTY ? "pretty" : "json")
+export function createLogger(options: {
+  level?: string
+  name: string
+  base?: Record<string, unknown>
+  /** stderr for commands whose stdout is their report (status --json, verify, dlq). */
+  destination?: "stdout" | "stderr"
+}): Logger {
+  const out = options.destination === "stderr" ? process.stderr : process.stdout
+  const fd = options.destination === "stderr" ? 2 : 1
+  const format = process.env["LOG_FORMAT"] ?? (out.isTTY ? "pretty" : "json")
   const opts: pino.LoggerOptions = {
     name: options.name,
     level: options.level ?? process.env["LOG_LEVEL"] ?? "info",
@@ -30,5 +38,6 @@ export function createLogger(options: { level?: string; name: string; base?: Rec
     },
   }
   // Synchronous pretty stream: no worker thread, so the last lines are not lost on exit.
-  return format === "pretty" ? pino(opts, pretty({ sync: true, colorize: process.stdout.isTTY })) : pino(opts)
+  if (format === "pretty") return pino(opts, pretty({ sync: true, colorize: out.isTTY, destination: fd }))
+  return fd === 1 ? pino(opts) : pino(opts, pino.destination({ dest: fd, sync: true }))
 }

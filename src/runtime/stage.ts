@@ -10,6 +10,8 @@ export interface ProcessSpec<K extends SettingName> {
   usage: string
   settings: readonly K[]
   program: (settings: Settings<K | "logLevel">, log: Logger, args: string[]) => Effect.Effect<void, unknown>
+  /** Where log lines go; "stderr" for commands whose stdout is their report. Default stdout. */
+  logTo?: "stdout" | "stderr"
 }
 
 /**
@@ -23,6 +25,6 @@ export function runProcess<K extends SettingName>(spec: ProcessSpec<K>): void {
     process.exit(0)
   }
   const settings = loadSettingsOrExit([...spec.settings, "logLevel"] as const)
-  const log = createLogger({ name: spec.name, level: settings.logLevel })
+  const log = createLogger({ name: spec.name, level: settings.logLevel, destination: spec.logTo ?? "stdout" })
   runMainEffect(spec.program(settings as Settings<K | "logLevel">, log, args))
 }

@@ -1,14 +1,22 @@
 import type { Redis } from "ioredis"
 import { allGroups, type GroupInfo } from "../pipeline/drain"
 import { decodeRun, type RunState } from "../pipeline/run"
-import { pairs } from "../streams/trim"
 import { type ConsumerStage, consumerStages, type Stage, type StreamKeys } from "../streams/keys"
-import { readSamples } from "../streams/progress"
+import { pairs } from "../streams/trim"
+import { type LastRun, decodeLastRun, type ExtractUnit, extractUnits, rateOf } from "./decode"
 
 export interface ConsumerInfo {
   name: string
   pending: number
   idleMs: number
+}
+
+/** The entry waiting longest for an acknowledgement in a group (XPENDING): a stuck or failing entry shows here. */
+export interface OldestPending {
+  id: string
+  consumer: string
+  idleMs: number
+  deliveries: number
 }
 
 export interface StageStatus {
@@ -17,33 +25,26 @@ export interface StageStatus {
   done: number
   /** Rows this stage will have handled when the run ends, as far as is known now. */
   expected: number | null
-  /** Rows per second over the last 30 seconds of samples. */
+  /** Rows per second over the last 30 seconds of samples; 0 when nothing was recorded in that window. */
   rate: number | null
   etaSeconds: number | null
-  group: (GroupInfo & { consumerList: ConsumerInfo[] }) | null
+  group: (GroupInfo & { consumerList: ConsumerInfo[]; oldestPending: OldestPending | null }) | null
 }
 
 export interface PipelineStatus {
+  /** When this was read (ms since the epoch). */
+  at: number
+  prefix: string
   run: (RunState & { totalProducts: number | null; planGroups: number | null; planProducts: number | null }) | null
-  lastRun: Record<string, string> | null
-  extract: { units: number; unitsDone: number; positions: Record<string, unknown> }
+  lastRun: LastRun | null
+  extract: { units: number; unitsDone: number; finished: boolean; planned: boolean | null; positions: ExtractUnit[] }
   stages: StageStatus[]
   counts: Record<string, number>
   dlq: { length: number; byReason: { stage: string; entity: string; reason: string; rows: number }[] }
 }
 
-const RATE_WINDOW_MS = 30_000
 const num = (raw: Record<string, string>) => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]))
-
-async function rateOf(client: Redis, keys: StreamKeys, stage: Stage, runId: string): Promise<number | null> {
-  const samples = (await readSamples(client, keys, stage)).filter((s) => s.run === runId)
-  const last = samples[samples.length - 1]
-  if (!last) return null
-  const window = samples.filter((s) => s.t >= last.t - RATE_WINDOW_MS)
-  const first = window[0]!
-  if (last.t - first.t < 1_000) return null
-  return ((last.n - first.n) * 1000) / (last.t - first.t)
-}
+const optionalNumber = (v: string | undefined) => (v ? Number(v) : null)
 
 async function consumersOf(client: Redis, g: GroupInfo): Promise<ConsumerInfo[]> {
   if (g.consumers === 0) return []
@@ -51,25 +52,35 @@ async function consumersOf(client: Redis, g: GroupInfo): Promise<ConsumerInfo[]>
   return raw.map(pairs).map((c) => ({ name: String(c["name"]), pending: Number(c["pending"]), idleMs: Number(c["idle"]) }))
 }
 
-/** Everything status shows, read from Redis in one pass (XINFO STREAM/GROUPS/CONSUMERS, XPENDING, counters, samples). */
+async function oldestPending(client: Redis, g: GroupInfo): Promise<OldestPending | null> {
+  if (g.pending === 0) return null
+  const rows = (await client.call("XPENDING", g.stream, g.stage, "-", "+", 1)) as [string, string, number, number][]
+  const row = rows[0]
+  return row ? { id: String(row[0]), consumer: String(row[1]), idleMs: Number(row[2]), deliveries: Number(row[3]) } : null
+}
+
+/**
+ * Everything status shows, read from Redis in one pass: XINFO STREAM/GROUPS/CONSUMERS and
+ * XPENDING per stage, the run hashes, counters, extract positions and progress samples. Works on
+ * an empty Redis (every part reads as zero or null).
+ */
 export async function collectStatus(client: Redis, keys: StreamKeys): Promise<PipelineStatus> {
   const rawRun = await client.hgetall(keys.run)
   const base = decodeRun(rawRun)
   const run = base
     ? {
         ...base,
-        totalProducts: rawRun["total_products"] ? Number(rawRun["total_products"]) : null,
-        planGroups: rawRun["plan_groups"] ? Number(rawRun["plan_groups"]) : null,
-        planProducts: rawRun["plan_products"] ? Number(rawRun["plan_products"]) : null,
+        totalProducts: optionalNumber(rawRun["total_products"]),
+        planGroups: optionalNumber(rawRun["plan_groups"]),
+        planProducts: optionalNumber(rawRun["plan_products"]),
       }
     : null
-  const lastRunRaw = await client.hgetall(keys.lastRun)
+  const lastRun = decodeLastRun(await client.hgetall(keys.lastRun))
   const counts = run ? num(await client.hgetall(keys.counts(run.id))) : {}
   const progress = run ? num(await client.hgetall(keys.progress(run.id))) : {}
-  const positions = run ? await client.hgetall(keys.unitPositions(run.id)) : {}
-  const parsedPositions = Object.fromEntries(Object.entries(positions).map(([k, v]) => [k, JSON.parse(v) as unknown]))
-  const unitsDone = Object.entries(parsedPositions).filter(([k, v]) => k !== "plan" && (v as { done?: boolean }).done).length
-  const units = run ? (run.testMode ? 1 : run.slices + (run.kind === "full" ? 1 : 0)) : 0
+  const extract = run
+    ? extractUnits(run, await client.hgetall(keys.unitPositions(run.id)))
+    : { units: 0, unitsDone: 0, finished: false, planned: null, positions: [] }
 
   const groups = await allGroups(client, keys)
   const expected: Record<Stage, number | null> = {
@@ -79,10 +90,11 @@ export async function collectStatus(client: Redis, keys: StreamKeys): Promise<Pi
     "load-histories": (counts["histories.kept"] ?? 0) + (counts["histories.filled"] ?? 0),
     "load-multimedia": counts["multimedia.migrated"] ?? 0,
   }
+  const now = Date.now()
   const stages: StageStatus[] = []
   for (const stage of ["extract", ...consumerStages] as Stage[]) {
     const g = groups.find((x) => x.stage === stage)
-    const rate = run ? await rateOf(client, keys, stage, run.id) : null
+    const rate = run ? await rateOf(client, keys, stage, run.id, now) : null
     const done = progress[stage] ?? 0
     const exp = expected[stage]
     const remaining = exp === null ? null : Math.max(0, exp - done)
@@ -91,18 +103,23 @@ export async function collectStatus(client: Redis, keys: StreamKeys): Promise<Pi
       done,
       expected: exp,
       rate,
-      etaSeconds: remaining !== null && rate ? remaining / rate : remaining === 0 ? 0 : null,
-      group: g ? { ...g, consumerList: await consumersOf(client, g) } : null,
+      etaSeconds: remaining === 0 ? 0 : remaining !== null && rate ? remaining / rate : null,
+      group: g ? { ...g, consumerList: await consumersOf(client, g), oldestPending: await oldestPending(client, g) } : null,
     })
   }
-  const byReason = Object.entries(await client.hgetall(keys.dlqCounts)).map(([k, v]) => {
-    const [stage = "", entity = "", reason = ""] = k.split("|")
-    return { stage, entity, reason, rows: Number(v) }
-  })
+  // A counter back at zero (its letters retried or purged) is no longer worth a line.
+  const byReason = Object.entries(await client.hgetall(keys.dlqCounts))
+    .map(([k, v]) => {
+      const [stage = "", entity = "", reason = ""] = k.split("|")
+      return { stage, entity, reason, rows: Number(v) }
+    })
+    .filter((d) => d.rows > 0)
   return {
+    at: now,
+    prefix: keys.prefix,
     run,
-    lastRun: Object.keys(lastRunRaw).length > 0 ? lastRunRaw : null,
-    extract: { units, unitsDone, positions: parsedPositions },
+    lastRun,
+    extract,
     stages,
     counts,
     dlq: { length: await client.xlen(keys.dlq), byReason: byReason.sort((a, b) => b.rows - a.rows) },

@@ -42,13 +42,19 @@ export function createRedis(url: string, name: string, mode: RedisMode, log: Log
 
 export async function connectRedis(url: string, name: string, mode: RedisMode, log: Logger): Promise<Redis> {
   const client = createRedis(url, name, mode, log)
+  // connect() rejects with a bare "Connection is closed"; the socket error says why (ECONNREFUSED…).
+  let socketError: unknown
+  const onError = (err: unknown) => (socketError ??= err)
+  client.on("error", onError)
   try {
     await client.connect()
     await client.ping()
     return client
   } catch (err) {
     client.disconnect()
-    throw new UnreachableError("Redis", describeRedisUrl(url), "REDIS_URL", err)
+    throw new UnreachableError("Redis", describeRedisUrl(url), "REDIS_URL", socketError ?? err)
+  } finally {
+    client.off("error", onError)
   }
 }
 
