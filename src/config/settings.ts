@@ -71,7 +71,7 @@ export const settings = {
   extractBatchSize: wholeNumber("EXTRACT_BATCH_SIZE", 500, "legacy products per extract stream entry"),
   extractSlices: wholeNumber("EXTRACT_SLICES", 8, "work units a run's legacy key space is split into, shared by extract copies"),
   historyBatchRows: wholeNumber("HISTORY_BATCH_ROWS", 20000, "v3 history rows per load-histories stream entry"),
-  maxInFlight: wholeNumber("MAX_IN_FLIGHT", 64, "backpressure: undelivered plus pending entries allowed downstream of extract"),
+  maxInFlight: wholeNumber("MAX_IN_FLIGHT", 16, "backpressure: undelivered plus pending entries allowed downstream of extract"),
   claimIdleMs: wholeNumber("CLAIM_IDLE_MS", 60000, "ms an entry may stay pending on a silent consumer before another claims it"),
   logDir: {
     env: "LOG_DIR",

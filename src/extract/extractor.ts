@@ -1,17 +1,18 @@
 import type { Redis } from "ioredis"
 import type pg from "pg"
 import type { Logger } from "../log/logger"
-import { isExcludedPlatform } from "../mapping/platform"
 import type { MappingConfig } from "../mapping/types"
 import type { RunState } from "../pipeline/run"
 import type { StreamKeys } from "../streams/keys"
 import { recordProgress } from "../streams/progress"
 import { waitForRoom } from "./backpressure"
 import { type KeyBatch, keyBatches } from "./batches"
+import { extractEntryFields } from "./entry"
 import { fetchGroups, type GroupBatch } from "./fetch"
 import { computePlan, slicePlanCursor } from "./plan"
-import { countProducts, orphanKeysCursor, productsByUuid, sliceProductsCursor } from "./sql"
-import { type UnitPosition, UnitLeases, unitsOf } from "./units"
+import { countProducts, orphanKeysCursor, sliceProductsCursor } from "./sql"
+import { TEST_MODE_PRODUCTS, testModeSelection } from "./test-mode"
+import { LEASE_MS, type UnitPosition, UnitLeases, unitsOf } from "./units"
 
 export interface ExtractDeps {
   legacy: pg.Pool
@@ -27,7 +28,6 @@ export interface ExtractDeps {
   signal: AbortSignal
 }
 
-const TEST_MODE_PRODUCTS = 10
 /** Batches fetched ahead of the one being published. */
 const FETCH_AHEAD = 2
 
@@ -43,6 +43,8 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
     const { rows } = await d.legacy.query<{ n: string }>(countProducts)
     const total = d.run.testMode ? Math.min(TEST_MODE_PRODUCTS, Number(rows[0]!.n)) : Number(rows[0]!.n)
     await d.redis.hsetnx(d.keys.run, "total_products", total)
+    const mark = await d.legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")
+    await d.redis.hsetnx(d.keys.run, "watermark", mark.rows[0]?.w ?? "")
   }
   const units = unitsOf(d.run)
   for (;;) {
@@ -55,9 +57,12 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
       if (d.signal.aborted) return
       if (!(await leases.acquire(unit))) continue
       worked = true
+      // Keeps the lease while a slow fetch or a backpressure wait holds up the next publish.
+      const renewal = setInterval(() => void leases.renew(unit).catch(() => undefined), LEASE_MS / 3)
       try {
         await extractUnit(d, leases, unit, positions.get(unit) ?? { key: null, done: false })
       } finally {
+        clearInterval(renewal)
         await leases.release(unit)
       }
     }
@@ -74,7 +79,14 @@ async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
     if (await leases.acquire("plan")) {
       d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
       const plan = await computePlan(d.legacy, d.v3, d.run.id)
-      await d.redis.hset(d.keys.run, { plan_groups: plan.groups, plan_products: plan.products })
+      await d.redis.hset(d.keys.run, {
+        plan_groups: plan.groups,
+        plan_products: plan.products,
+        plan_new_groups: plan.newGroups,
+        plan_product_changes: plan.productChanges,
+        plan_history_changes: plan.historyChanges,
+        watermark: plan.watermark ?? "",
+      })
       await leases.publish("plan", { key: null, done: true }, null, {})
       await leases.release("plan")
       d.log.info({ run: d.run.id, ...plan }, "incremental plan ready")
@@ -106,7 +118,7 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
   const publish = async (batch: GroupBatch): Promise<boolean> => {
     await waitForRoom(d.redis, d.keys, d.maxInFlight, d.signal)
     if (d.signal.aborted) return false
-    const ok = await leases.publish(unit, { key: batch.lastKey, done: false }, entryFields(d, unit, batch), {
+    const ok = await leases.publish(unit, { key: batch.lastKey, done: false }, extractEntryFields(d.run, unit, batch), {
       "extract.batches": 1,
       "extract.groups": batch.keys.length,
       "extract.products": batch.productCount,
@@ -128,32 +140,10 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
   log.info("unit done")
 }
 
-function entryFields(d: ExtractDeps, unit: string, b: GroupBatch): Record<string, string> {
-  return {
-    run: d.run.id,
-    unit,
-    keys: JSON.stringify(b.keys),
-    product_sigs: b.productSigs,
-    history_sigs: b.historySigs,
-    products: b.productsJson,
-    histories: b.historiesJson,
-    ...(d.run.testMode ? { test: "1" } : {}),
-  }
-}
-
 /** MAPPING.md: TEST_MODE=true limits a run to the first 10 products, by uuid, whose platform is not excluded. */
 async function* testModeBatches(d: ExtractDeps): AsyncGenerator<KeyBatch> {
-  const picked: { uuid: string; external_id: string }[] = []
-  let after = ""
-  while (picked.length < TEST_MODE_PRODUCTS) {
-    const { rows } = await d.legacy.query<{ uuid: string; platform: string; external_id: string }>(productsByUuid, [after])
-    if (rows.length === 0) break
-    for (const r of rows) if (picked.length < TEST_MODE_PRODUCTS && !isExcludedPlatform(r.platform, d.mapping)) picked.push(r)
-    after = rows[rows.length - 1]!.uuid
-  }
-  if (picked.length === 0) return
-  const keys = [...new Set(picked.map((r) => r.external_id))].sort()
-  yield { keys, uuids: picked.map((r) => r.uuid), lastKey: keys[keys.length - 1]! }
+  const selection = await testModeSelection(d.legacy, d.mapping)
+  if (selection) yield selection
 }
 
 async function markExtracted(client: Redis, keys: StreamKeys, run: RunState): Promise<void> {

@@ -32,6 +32,14 @@ async function streamRows<T>(legacy: pg.Pool, sql: string, onChunk: (rows: T[]) 
 export interface PlanSummary {
   groups: number
   products: number
+  /** Groups no earlier run loaded. */
+  newGroups: number
+  /** Groups whose products changed (updated_at moved, a product appeared). */
+  productChanges: number
+  /** Groups whose history rows changed (rows added or edited). */
+  historyChanges: number
+  /** The latest legacy updated_at at planning time. */
+  watermark: string | null
 }
 
 /**
@@ -57,26 +65,39 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): 
       ])
     })
     await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
-    const inserted = await tx.query<{ n: number; products: number }>(
+    const inserted = await tx.query<{ n: number; products: number; fresh: number; pchanged: number; hchanged: number }>(
       `WITH legacy AS (
          SELECT coalesce(p.external_id, h.external_id) AS external_id, coalesce(p.uuids, '{}') AS uuids,
                 p.sig AS psig, h.sig AS hsig
          FROM legacy_products p FULL JOIN legacy_histories h ON h.external_id = p.external_id
        ), changed AS (
-         INSERT INTO migration.plan_keys (run_id, external_id, uuids)
-         SELECT $1, l.external_id, l.uuids
+         SELECT l.external_id, l.uuids, g.external_id IS NULL AS fresh,
+                l.psig IS DISTINCT FROM g.products_sig OR l.psig IS DISTINCT FROM g.multimedia_sig AS pchanged,
+                l.hsig IS DISTINCT FROM g.histories_sig AS hchanged
          FROM legacy l LEFT JOIN migration.group_state g ON g.external_id = l.external_id
-         WHERE g.external_id IS NULL
-            OR l.psig IS DISTINCT FROM g.products_sig
-            OR l.psig IS DISTINCT FROM g.multimedia_sig
-            OR l.hsig IS DISTINCT FROM g.histories_sig
-         RETURNING cardinality(uuids) AS products
+       ), planned AS (
+         INSERT INTO migration.plan_keys (run_id, external_id, uuids)
+         SELECT $1, external_id, uuids FROM changed WHERE fresh OR pchanged OR hchanged
+         RETURNING 1
        )
-       SELECT count(*)::int AS n, coalesce(sum(products), 0)::int AS products FROM changed`,
+       SELECT (SELECT count(*) FROM planned)::int AS n,
+              coalesce(sum(cardinality(uuids)) FILTER (WHERE fresh OR pchanged OR hchanged), 0)::int AS products,
+              count(*) FILTER (WHERE fresh)::int AS fresh,
+              count(*) FILTER (WHERE NOT fresh AND pchanged)::int AS pchanged,
+              count(*) FILTER (WHERE NOT fresh AND hchanged)::int AS hchanged
+       FROM changed`,
       [runId],
     )
     const row = inserted.rows[0]!
-    return { groups: row.n, products: row.products }
+    const mark = await legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")
+    return {
+      groups: row.n,
+      products: row.products,
+      newGroups: row.fresh,
+      productChanges: row.pchanged,
+      historyChanges: row.hchanged,
+      watermark: mark.rows[0]?.w ?? null,
+    }
   })
 }
 

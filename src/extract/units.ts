@@ -36,19 +36,22 @@ return 0`
 
 /**
  * Publishes one batch and moves the unit's position in one atomic step, only while the caller
- * still holds the lease: a batch is published exactly once even across crashes and takeovers.
- * KEYS: lease, stream, positions, counts. ARGV: owner, unit, position, field count, fields..., count pairs...
+ * still holds the lease, and extends the lease: a batch is published exactly once even across
+ * crashes and takeovers.
+ * KEYS: lease, stream, positions, counts. ARGV: owner, lease ms, unit, position, field count,
+ * fields..., count pairs...
  */
 const publishScript = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local n = tonumber(ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local n = tonumber(ARGV[5])
 if n > 0 then
   local fields = {}
-  for i = 1, n * 2 do fields[i] = ARGV[4 + i] end
+  for i = 1, n * 2 do fields[i] = ARGV[5 + i] end
   redis.call('XADD', KEYS[2], '*', unpack(fields))
 end
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
-local i = 5 + n * 2
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+local i = 6 + n * 2
 while i < #ARGV do
   redis.call('HINCRBY', KEYS[4], ARGV[i], ARGV[i + 1])
   i = i + 2
@@ -98,6 +101,7 @@ export class UnitLeases {
       this.keys.unitPositions(this.run.id),
       this.keys.counts(this.run.id),
       this.owner,
+      LEASE_MS,
       unit,
       JSON.stringify(position),
       String(fieldArgs.length / 2),

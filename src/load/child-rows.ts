@@ -49,7 +49,7 @@ export function columnFields<T>(t: ChildTable<T>, fields: Record<string, string>
 }
 
 /** Of the given products, those already in v3 (the others' rows must wait for them). */
-export async function presentProducts(tx: pg.PoolClient, ids: string[]): Promise<Set<string>> {
+export async function presentProducts(tx: pg.Pool | pg.PoolClient, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set()
   const { rows } = await tx.query<{ id: string }>("SELECT id FROM products WHERE id = ANY($1::text[])", [ids])
   return new Set(rows.map((r) => r.id))

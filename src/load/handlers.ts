@@ -71,14 +71,17 @@ export function childRowsHandler<T>(d: LoaderDeps, stage: ConsumerStage, table: 
     if (missing.length > 0) {
       const deferrals = Number(f["deferrals"] ?? 0) + 1
       const rest: Record<string, string> = { ...f, keys: JSON.stringify(incomplete), only: JSON.stringify(missing), deferrals: String(deferrals) }
-      if (await upstreamDrained(d.client, d.keys, stage)) {
+      // Drained means load-products committed and acknowledged all it ever will: a fresh look at
+      // v3 is final, and catches a product committed since the check above.
+      const arrived = (await upstreamDrained(d.client, d.keys, stage)) ? (await presentProducts(d.pool, missing)).size : -1
+      if (arrived === 0) {
         addDeadLetter(tx, d.keys, {
           stage, reason: "product_not_loaded", entity: "entry", run: f["run"] ?? "", kind: "entry", count: missing.length,
           payload: JSON.stringify(rest), error: `products not in v3 after upstream drained: ${missing.slice(0, 5).join(", ")}`,
           sourceStream: stream, sourceId: entry.id,
         })
       } else {
-        rest["not_before"] = String(Date.now() + Math.min(MAX_DEFER_DELAY_MS, 100 * 2 ** deferrals))
+        rest["not_before"] = String(arrived > 0 ? 0 : Date.now() + Math.min(MAX_DEFER_DELAY_MS, 100 * 2 ** deferrals))
         tx.xadd(stream, "*", ...toArgs(rest))
         tx.hincrby(d.keys.counts(f["run"] ?? ""), `${stage}.deferred_entries`, 1)
       }

@@ -23,6 +23,7 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   stopping: boolean
   restarts: number
+  startedAt: number
 }
 
 /** Starts one copy of a stage with a stable consumer name, its output going to its own log file. */
@@ -42,7 +43,7 @@ export function startChild(stage: Stage, index: number, workerBase: string, logD
     proc.once("exit", (code, signal) => resolve({ code, signal }))
     proc.once("error", () => resolve({ code: 1, signal: null }))
   })
-  return { stage, index, workerId, logFile, process: proc, exited, stopping: false, restarts }
+  return { stage, index, workerId, logFile, process: proc, exited, stopping: false, restarts, startedAt: Date.now() }
 }
 
 /** The last plain-text line a child wrote (its one-line error), else its last log message. */

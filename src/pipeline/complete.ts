@@ -12,6 +12,9 @@ export interface RunSummary {
   finishedAt: number
   counts: Record<string, number>
   progress: Record<string, number>
+  /** For incremental runs: what the plan found changed since the last run. */
+  plan?: { groups: number; products: number; newGroups: number; productChanges: number; historyChanges: number }
+  watermark?: string
 }
 
 /**
@@ -47,6 +50,7 @@ export async function completeRunIfDrained(client: Redis, v3: pg.Pool, keys: Str
 export async function summarize(client: Redis, keys: StreamKeys, run: RunState, finishedAt: number): Promise<RunSummary> {
   const toNumbers = (raw: Record<string, string>) =>
     Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]))
+  const raw = await client.hgetall(keys.run)
   return {
     id: run.id,
     kind: run.kind,
@@ -55,5 +59,17 @@ export async function summarize(client: Redis, keys: StreamKeys, run: RunState, 
     finishedAt,
     counts: toNumbers(await client.hgetall(keys.counts(run.id))),
     progress: toNumbers(await client.hgetall(keys.progress(run.id))),
+    ...(raw["plan_groups"] !== undefined
+      ? {
+          plan: {
+            groups: Number(raw["plan_groups"]),
+            products: Number(raw["plan_products"] ?? 0),
+            newGroups: Number(raw["plan_new_groups"] ?? 0),
+            productChanges: Number(raw["plan_product_changes"] ?? 0),
+            historyChanges: Number(raw["plan_history_changes"] ?? 0),
+          },
+        }
+      : {}),
+    ...(raw["watermark"] ? { watermark: raw["watermark"] } : {}),
   }
 }

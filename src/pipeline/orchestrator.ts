@@ -27,6 +27,7 @@ const POLL_MS = 500
 /** Restarts of one stage copy before the run is declared failed. */
 const MAX_RESTARTS = 5
 const STOP_GRACE_MS = 30_000
+const RESTART_WINDOW_MS = 60_000
 
 /**
  * Starts every stage as its own process, supervises them (a crashed copy is restarted; a copy
@@ -53,8 +54,10 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
         failure = new UserFacingError(`${child.stage} stopped (${reason}): ${lastWords(child.logFile)}`, code === ExitCode.usage || code === ExitCode.unreachable ? code : ExitCode.failed)
         return
       }
-      o.log.warn({ stage: child.stage, index: child.index, reason, restarts: child.restarts + 1 }, "stage exited; restarting it")
-      const replacement = startChild(child.stage, child.index, workerBase, logDir, child.restarts + 1)
+      // A copy that ran a good while before dying starts a fresh restart budget.
+      const restarts = Date.now() - child.startedAt > RESTART_WINDOW_MS ? 1 : child.restarts + 1
+      o.log.warn({ stage: child.stage, index: child.index, reason, restarts }, "stage exited; restarting it")
+      const replacement = startChild(child.stage, child.index, workerBase, logDir, restarts)
       children[children.indexOf(child)] = replacement
       supervise(replacement)
     })

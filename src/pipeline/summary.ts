@@ -27,7 +27,16 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
   const elapsed = s.finishedAt - s.startedAt
   const secs = Math.max(elapsed / 1000, 0.001)
   const lines = [
-    `run ${s.id} (${s.kind}${s.testMode ? ", TEST_MODE" : ""}) finished in ${duration(elapsed)}`,
+    `run ${s.id} (${s.kind}${s.testMode ? ", TEST_MODE" : ""}) finished in ${duration(elapsed)}${
+      s.watermark ? `; legacy updated up to ${s.watermark}` : ""
+    }`,
+    ...(s.plan
+      ? [
+          `  changes    ${fmt(s.plan.groups)} groups (${fmt(s.plan.products)} products) to re-migrate: ${fmt(s.plan.newGroups)} new, ${fmt(
+            s.plan.productChanges,
+          )} with product changes, ${fmt(s.plan.historyChanges)} with history changes`,
+        ]
+      : []),
     `  products   read ${fmt(c["extract.products"] ?? 0)}: migrated ${fmt(c["products.migrated"] ?? 0)}, excluded ${fmt(
       c["products.excluded"] ?? 0,
     )}, rejected ${fmt(sum(c, "products.rejected."))}${reasons(c, "products.rejected.")}${

@@ -88,17 +88,16 @@ export const runConsumer = (cfg: ConsumerConfig, handler: EntryHandler) =>
     for (;;) {
       const batch = yield* Effect.promise(() => nextBatch(client, reader, cfg, state))
       if (batch === undefined) continue
-      if (batch.entries.length === 0) {
-        if (cfg.onIdle) yield* Effect.promise(() => cfg.onIdle!())
-        continue
-      }
-      // The whole batch finishes, acks included, even when a stop signal arrives meanwhile.
-      yield* Effect.uninterruptible(
-        Effect.forEach(batch.entries, (e) => processOne(e, batch.deliveries.get(e.id) ?? 1), {
-          concurrency: cfg.concurrency,
-          discard: true,
-        }),
-      )
+      if (batch.entries.length > 0) {
+        // The whole batch finishes, acks included, even when a stop signal arrives meanwhile.
+        yield* Effect.uninterruptible(
+          Effect.forEach(batch.entries, (e) => processOne(e, batch.deliveries.get(e.id) ?? 1), {
+            concurrency: cfg.concurrency,
+            discard: true,
+          }),
+        )
+      } else if (cfg.onIdle) yield* Effect.promise(() => cfg.onIdle!())
+      // Idle consumers trim too: acknowledged entries must not linger in memory.
       if (Date.now() - state.lastTrimAt > TRIM_EVERY_MS) {
         state.lastTrimAt = Date.now()
         yield* Effect.promise(() => trimAcknowledged(client, stream))
