@@ -1,0 +1,154 @@
+import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { Redis } from "ioredis"
+import pg from "pg"
+import { localUrls, projectRoot } from "../src/local/paths"
+import { startPostgres } from "../src/local/postgres"
+import { startRedis } from "../src/local/redis"
+
+const usage = `Usage: npm run bench -- [--products N] [--seed S] [--fraction F] [--workers S=N,...]
+
+Measures, on the local services, in one run: seeding a legacy database of N products
+(default 400000), a full migration into a fresh v3 database, and a daily (incremental) run after
+one simulated day of changes touching a fraction F (default 0.01) of the products. Peak memory
+(RSS) of every stage process and of Redis is sampled while the migration runs. Figures are
+quoted as ratios against a baseline measured in the same run: PostgreSQL copying the legacy
+history table into an indexed table of its own (the floor for writing that many rows here).
+Results also go to bench-results/<time>.json.`
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
+}
+if (process.argv.includes("--help")) {
+  console.log(usage)
+  process.exit(0)
+}
+const products = arg("--products", "400000")
+const seed = arg("--seed", "1")
+const fraction = arg("--fraction", "0.01")
+const workers = arg("--workers", "")
+const base = localUrls.admin.replace(/\/postgres$/, "")
+const legacyDb = `bench_legacy_${products}_${seed}`
+const dailyDb = `bench_legacy_daily`
+const v3Db = "bench_v3"
+const env = (legacy: string) => ({
+  ...process.env,
+  OLD_DATABASE_URL: `${base}/${legacy}`,
+  PRODUCTS_DATABASE_URL: `${base}/${v3Db}`,
+  REDIS_URL: localUrls.redis,
+  STREAM_PREFIX: "bench",
+  LOG_FORMAT: "json",
+})
+const bun = join(projectRoot, "node_modules", ".bin", "bun")
+
+async function admin(sql: string, db = "postgres"): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: `${base}/${db}` })
+  await c.connect()
+  try {
+    return await c.query(sql)
+  } finally {
+    await c.end()
+  }
+}
+
+function timed(title: string, script: string, args: string[], e: NodeJS.ProcessEnv): number {
+  const start = performance.now()
+  const r = spawnSync(bun, [join(projectRoot, script), ...args], { env: e, cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" })
+  const seconds = (performance.now() - start) / 1000
+  const out = r.stdout.split("\n").filter((l) => l && !l.startsWith("{")).join("\n")
+  if (out) console.log(out)
+  if (r.status !== 0) throw new Error(`${title} failed with exit ${r.status}`)
+  console.log(`-- ${title}: ${seconds.toFixed(1)} s`)
+  return seconds
+}
+
+/** Runs migrate while sampling the peak RSS of each stage process (by stage) and Redis's memory. */
+async function migrateWithPeaks(e: NodeJS.ProcessEnv, args: string[]) {
+  const redis = new Redis(localUrls.redis)
+  const peaks: Record<string, number> = {}
+  const child = spawn(bun, [join(projectRoot, "stages/migrate.ts"), ...args], { env: e, cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] })
+  let stdout = ""
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+  const start = performance.now()
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve))
+  let running = true
+  void exited.then(() => (running = false))
+  const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024
+  while (running) {
+    try {
+      peaks["migrate"] = Math.max(peaks["migrate"] ?? 0, rss(child.pid!))
+      const kids = execFileSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).split("\n").filter(Boolean)
+      for (const pid of kids) {
+        const stage = /stages\/([a-z-]+)\.ts/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8"))?.[1] ?? "other"
+        peaks[stage] = Math.max(peaks[stage] ?? 0, rss(Number(pid)))
+      }
+    } catch {
+      // A process ended between listing and reading: next sample.
+    }
+    const mem = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0)
+    peaks["redis"] = Math.max(peaks["redis"] ?? 0, mem)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  const code = await exited
+  redis.disconnect()
+  if (code !== 0) throw new Error(`migrate failed with exit ${code}`)
+  const seconds = (performance.now() - start) / 1000
+  console.log(stdout.split("\n").filter((l) => l && !l.startsWith("{")).join("\n"))
+  return { seconds, peaks }
+}
+
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`
+
+startPostgres()
+await startRedis()
+console.log(`== seeding ${legacyDb}`)
+const seedSeconds = timed("seed:legacy", "scripts/seed-legacy.ts", ["--products", products, "--seed", seed], env(legacyDb))
+const historyRows = Number((await admin("SELECT count(*) AS n FROM history", legacyDb)).rows[0].n)
+
+console.log("== baseline: PostgreSQL copies the history table into an indexed table")
+await admin("DROP TABLE IF EXISTS bench_copy", legacyDb)
+const copyStart = performance.now()
+await admin("CREATE TABLE bench_copy (LIKE history INCLUDING ALL); INSERT INTO bench_copy SELECT * FROM history", legacyDb)
+const baseline = (performance.now() - copyStart) / 1000
+await admin("DROP TABLE bench_copy", legacyDb)
+console.log(`-- baseline copy of ${historyRows} rows: ${baseline.toFixed(1)} s`)
+
+console.log("== full migration")
+await admin(`DROP DATABASE IF EXISTS ${v3Db} WITH (FORCE)`)
+const redis = new Redis(localUrls.redis)
+const old = await redis.keys("{bench}:*")
+if (old.length > 0) await redis.del(...old)
+redis.disconnect()
+timed("db:migrate", "scripts/db-migrate.ts", [], env(legacyDb))
+const full = await migrateWithPeaks(env(legacyDb), workers ? ["--workers", workers] : [])
+
+console.log(`== daily run after one day of changes (fraction ${fraction})`)
+await admin(`DROP DATABASE IF EXISTS ${dailyDb} WITH (FORCE)`)
+await admin(`CREATE DATABASE ${dailyDb} TEMPLATE ${legacyDb}`)
+timed("seed:legacy --apply-changes", "scripts/seed-legacy.ts", ["--apply-changes", "--fraction", fraction], env(dailyDb))
+const daily = await migrateWithPeaks(env(dailyDb), workers ? ["--workers", workers] : [])
+
+const result = {
+  products: Number(products),
+  historyRows,
+  seedSeconds,
+  baselineCopySeconds: baseline,
+  fullSeconds: full.seconds,
+  fullOverBaseline: full.seconds / baseline,
+  productsPerMinute: (Number(products) / full.seconds) * 60,
+  predecessorProductsPerMinute: 1000,
+  dailySeconds: daily.seconds,
+  dailyOverFull: daily.seconds / full.seconds,
+  peakBytes: full.peaks,
+}
+console.log(`
+products ${products}, history rows ${historyRows}
+seed:legacy            ${seedSeconds.toFixed(1)} s
+baseline (PG copy)     ${baseline.toFixed(1)} s
+full migration         ${full.seconds.toFixed(1)} s = ${result.fullOverBaseline.toFixed(2)} × baseline, ${Math.round(result.productsPerMinute)} products/min (predecessor: 1,000)
+daily run              ${daily.seconds.toFixed(1)} s = ${(result.dailyOverFull * 100).toFixed(1)} % of the full run
+peak memory            ${Object.entries(full.peaks).map(([k, v]) => `${k} ${mb(v)}`).join(", ")}`)
+mkdirSync(join(projectRoot, "bench-results"), { recursive: true })
+writeFileSync(join(projectRoot, "bench-results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`), JSON.stringify(result, null, 2))
