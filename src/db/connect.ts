@@ -32,8 +32,9 @@ export async function openPool(opts: PoolOptions): Promise<pg.Pool> {
     application_name: opts.appName,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
-    // A session-level guard: every transaction on these connections is read only.
-    ...(opts.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
+    // Read only: a session-level guard, every transaction on these connections is read only.
+    // jit=off: the planner overestimates `= ANY($1)` batches and would JIT-compile every batch query.
+    options: opts.readOnly ? "-c default_transaction_read_only=on -c jit=off" : "-c jit=off",
   })
   pool.on("error", (err) => opts.log.warn({ err, db: describeDbUrl(opts.url) }, "idle database connection failed"))
   try {

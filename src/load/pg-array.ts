@@ -2,9 +2,12 @@
  * PostgreSQL array literals ('{"a","b",NULL}') built once, in transform, so a loader can pass
  * a column straight to `unnest($n::type[])` without parsing or re-serializing its rows.
  * Quoting follows the array input syntax (postgresql.org/docs/15/arrays.html#ARRAYS-IO):
- * every element is double-quoted, with backslash and double quote escaped.
+ * every text element is double-quoted, with backslash and double quote escaped.
  */
 export type Scalar = string | number | boolean | null
+
+const specials = /[\\"]/
+const specialsAll = /[\\"]/g
 
 function element(v: Scalar): string {
   if (v === null) return "NULL"
@@ -13,14 +16,30 @@ function element(v: Scalar): string {
     if (!Number.isFinite(v)) throw new Error(`cannot load a non-finite number (${v})`)
     return String(v)
   }
-  return `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`
+  // Most values (ids, dates, URLs) hold neither character: skip the rewrite for them.
+  return specials.test(v) ? `"${v.replace(specialsAll, "\\$&")}"` : `"${v}"`
+}
+
+/**
+ * The literal of `count` values read by `at(i)`. Consecutive equal values (a product's price
+ * or stock over days, its id on every row) reuse the previous element's text: number-to-text
+ * is most of the cost.
+ */
+export function pgArrayOf(count: number, at: (i: number) => Scalar): string {
+  let out = "{"
+  let previous: Scalar | undefined
+  let previousText = ""
+  for (let i = 0; i < count; i++) {
+    const v = at(i)
+    if (v !== previous || i === 0) {
+      previousText = element(v)
+      previous = v
+    }
+    out += i === 0 ? previousText : `,${previousText}`
+  }
+  return `${out}}`
 }
 
 export function pgArray(values: readonly Scalar[]): string {
-  let out = "{"
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) out += ","
-    out += element(values[i]!)
-  }
-  return `${out}}`
+  return pgArrayOf(values.length, (i) => values[i]!)
 }

@@ -40,9 +40,12 @@ const upsertClaims = `
  */
 const attributeProviders = `
   UPDATE providers p SET name = c.name, verified = c.verified
-  FROM (SELECT DISTINCT ON (provider_id) provider_id, name, verified FROM migration.provider_claims
-        WHERE provider_id = ANY($1::text[]) ORDER BY provider_id, claim_key DESC) c
-  WHERE p.id = c.provider_id AND (p.name, p.verified) IS DISTINCT FROM (c.name, c.verified)`
+  FROM unnest($1::text[]) AS a(id)
+  -- The latest claim is one backward step on the (provider_id, claim_key) index, however many
+  -- products name the provider.
+  CROSS JOIN LATERAL (SELECT name, verified FROM migration.provider_claims
+                      WHERE provider_id = a.id ORDER BY claim_key DESC LIMIT 1) c
+  WHERE p.id = a.id AND (p.name, p.verified) IS DISTINCT FROM (c.name, c.verified)`
 
 /** A provider no migrated product names any more would not exist after a fresh run. */
 const dropUnclaimedProviders = `
@@ -85,7 +88,10 @@ export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recor
   const previous = (
     await tx.query<{ provider_id: string }>("SELECT provider_id FROM migration.provider_claims WHERE product_id = ANY($1::text[])", [ids])
   ).rows
-  const affected = [...new Set([...p.providers.map((x) => x.id), ...previous.map((r) => r.provider_id), ...displaced.map((r) => r.provider_id)])].sort()
+  const named = new Set(p.providers.map((x) => x.id))
+  // Providers that may have lost their last claim: a product now naming another one, or displaced.
+  const abandoned = [...new Set([...previous.map((r) => r.provider_id), ...displaced.map((r) => r.provider_id)])].filter((id) => !named.has(id))
+  const affected = [...new Set([...named, ...abandoned])].sort()
   // Serializes attribution per provider: a concurrent batch naming the same provider waits, then sees our claims.
   await tx.query("SELECT id FROM providers WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", [affected])
   if (displaced.length > 0) {
@@ -100,10 +106,8 @@ export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recor
   if (p.claims.length > 0) {
     await tx.query(upsertClaims, [0, 1, 2, 3, 4].map((i) => p.claims.map((c) => c[i])))
   }
-  if (affected.length > 0) {
-    await tx.query(attributeProviders, [affected])
-    await tx.query(dropUnclaimedProviders, [affected])
-  }
+  if (affected.length > 0) await tx.query(attributeProviders, [affected])
+  if (abandoned.length > 0) await tx.query(dropUnclaimedProviders, [abandoned])
   const kept = p.notMigrated.length > 0
     ? (await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM products WHERE id = ANY($1::text[])", [p.notMigrated])).rows[0]!.n
     : 0

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process"
-import { chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensurePostgresBin } from "./install"
 import { isRoot, localPorts, localUser, stateDir } from "./paths"
@@ -13,7 +13,7 @@ listen_addresses = '127.0.0.1'
 port = ${localPorts.postgres}
 unix_socket_directories = ''
 max_connections = 300
-shared_buffers = 1GB
+shared_buffers = 4GB
 work_mem = 64MB
 maintenance_work_mem = 512MB
 max_wal_size = 8GB
@@ -23,6 +23,7 @@ max_wal_senders = 0
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+shared_preload_libraries = 'pg_stat_statements'
 log_min_messages = warning
 log_min_error_statement = panic
 `
@@ -56,10 +57,20 @@ export function startPostgres(): string {
     if (isRoot) chownPostgres(dir)
     const init = run(asPostgres(`${bin}/initdb`, ["-D", dir, "-U", localUser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--lc-collate=C"]))
     if (!init.ok) throw new Error(`initdb failed for ${dir}: ${lastLine(init.output)}`)
-    writeFileSync(join(dir, "postgresql.auto.conf"), clusterSettings)
-    if (isRoot) chownPostgres(join(dir, "postgresql.auto.conf"))
   }
-  if (postgresRunning()) return `postgres already running on 127.0.0.1:${localPorts.postgres}`
+  // The settings follow this file: a checkout that changed them restarts its cluster once.
+  const settingsFile = join(dir, "postgresql.auto.conf")
+  const changed = !existsSync(settingsFile) || readFileSync(settingsFile, "utf8") !== clusterSettings
+  if (changed) {
+    writeFileSync(settingsFile, clusterSettings)
+    if (isRoot) chownPostgres(settingsFile)
+  }
+  if (postgresRunning()) {
+    if (!changed) return `postgres already running on 127.0.0.1:${localPorts.postgres}`
+    const restart = run(asPostgres(`${bin}/pg_ctl`, ["-D", dir, "-m", "fast", "-w", "-t", "60", "restart", "-l", logFile]))
+    if (!restart.ok) throw new Error(`PostgreSQL did not restart with the new settings (see ${logFile}): ${lastLine(restart.output)}`)
+    return `postgres restarted with new settings on 127.0.0.1:${localPorts.postgres}`
+  }
   if (isRoot && !existsSync(logFile)) {
     writeFileSync(logFile, "")
     chownPostgres(logFile)

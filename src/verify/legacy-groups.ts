@@ -3,7 +3,7 @@ import { type KeyBatch, keyBatches } from "../extract/batches"
 import { fetchGroups } from "../extract/fetch"
 import { sliceProductsCursor } from "../extract/sql"
 import type { LegacyGroup, LegacyProduct } from "../mapping/types"
-import { decodeHistoryRow } from "../transform/decode"
+import { assembleGroups } from "../transform/decode"
 
 /**
  * The legacy groups verify walks, in key order, a batch at a time: with a TEST_MODE selection
@@ -33,11 +33,9 @@ export async function countGroups(legacy: pg.Pool, testSelection: KeyBatch | nul
  */
 export async function loadGroups(legacy: pg.Pool, batch: KeyBatch, withHistories: readonly string[]): Promise<LegacyGroup[]> {
   const fetched = await fetchGroups(legacy, { keys: [...withHistories], uuids: batch.uuids, lastKey: batch.lastKey })
-  const groups = new Map<string, LegacyGroup>(batch.keys.map((k) => [k, { key: k, products: [], histories: [] }]))
-  for (const p of JSON.parse(fetched.productsJson) as LegacyProduct[]) groups.get(p.external_id)?.products.push(p)
-  for (const raw of JSON.parse(fetched.historiesJson) as unknown[][]) {
-    const h = decodeHistoryRow(raw)
-    groups.get(h.external_product_id)?.histories.push(h)
-  }
-  return [...groups.values()]
+  return assembleGroups(
+    batch.keys,
+    JSON.parse(fetched.productsJson) as LegacyProduct[],
+    JSON.parse(fetched.historiesJson) as Record<string, unknown[][]>,
+  )
 }

@@ -1,7 +1,7 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { inTransaction } from "../../src/db/connect"
-import { historiesTable } from "../../src/load/child-rows"
+import { columnFields, historiesTable, writeChildRows } from "../../src/load/child-rows"
 import { childRowsHandler } from "../../src/load/handlers"
 import { writeProducts } from "../../src/load/products"
 import { createLogger } from "../../src/log/logger"
@@ -51,7 +51,7 @@ const historyRows = async (productId: string) =>
 
 beforeAll(async () => {
   db = await createV3Database()
-  pool = new pg.Pool({ connectionString: db.url, max: 2 })
+  pool = new pg.Pool({ connectionString: db.url, max: 3 })
   await ensureAllGroups(client, keys)
 })
 
@@ -80,6 +80,35 @@ describe("load-histories", () => {
     expect(second.slice(0, 2).map((r) => r.v)).toEqual(first.slice(0, 2).map((r) => r.v))
     const state = await pool.query("SELECT histories_sig FROM migration.group_state WHERE external_id = 'h1'")
     expect(state.rows).toEqual([{ histories_sig: "sig" }])
+  })
+
+  it("lets only one of two racing first loads of a product through; the redelivery then writes nothing twice", async () => {
+    const p = legacyProduct({ external_id: "h-race" })
+    await loadProduct(p)
+    const fields = outputsOf(p, [legacyHistory(p, "2024-03-01"), legacyHistory(p, "2024-03-02")]).histories[0]!
+    const columns = columnFields(historiesTable, fields)
+    const [a, b] = [await pool.connect(), await pool.connect()]
+    await a.query("BEGIN")
+    await b.query("BEGIN")
+    expect(await writeChildRows(a, historiesTable, columns, [p.uuid])).toBe(2)
+    const racing = writeChildRows(b, historiesTable, columns, [p.uuid])
+    racing.catch(() => undefined)
+    // b saw no rows yet (a has not committed) and now waits on a's uncommitted unique keys.
+    const bPid = (b as unknown as { processID: number }).processID
+    for (let waited = 0; ; waited += 20) {
+      const { rows } = await pool.query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", [bPid])
+      if (rows[0]?.wait_event_type === "Lock") break
+      if (waited > 10_000) throw new Error("the second load never waited on the first")
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    await a.query("COMMIT")
+    await expect(racing).rejects.toMatchObject({ code: "23505" })
+    await b.query("ROLLBACK")
+    a.release()
+    b.release()
+    const before = await historyRows(p.uuid)
+    await inTransaction(pool, (tx) => writeChildRows(tx, historiesTable, columns, [p.uuid]))
+    expect(await historyRows(p.uuid)).toEqual(before)
   })
 
   it("re-queues rows whose product is not in v3 yet instead of dropping them, then loads them", async () => {
