@@ -3,7 +3,7 @@ import { allGroups, type GroupInfo } from "../pipeline/drain"
 import { decodeRun, type RunState } from "../pipeline/run"
 import { type ConsumerStage, consumerStages, type Stage, type StreamKeys } from "../streams/keys"
 import { pairs } from "../streams/trim"
-import { type LastRun, decodeLastRun, type ExtractUnit, extractUnits, rateOf } from "./decode"
+import { type LastRun, decodeLastRun, decodePlan, type ExtractUnit, extractUnits, rateOf, type RunPlan } from "./decode"
 
 export interface ConsumerInfo {
   name: string
@@ -35,7 +35,7 @@ export interface PipelineStatus {
   /** When this was read (ms since the epoch). */
   at: number
   prefix: string
-  run: (RunState & { totalProducts: number | null; planGroups: number | null; planProducts: number | null }) | null
+  run: (RunState & { totalProducts: number | null; plan: RunPlan | null; watermark: string | null }) | null
   lastRun: LastRun | null
   extract: { units: number; unitsDone: number; finished: boolean; planned: boolean | null; positions: ExtractUnit[] }
   stages: StageStatus[]
@@ -71,8 +71,7 @@ export async function collectStatus(client: Redis, keys: StreamKeys): Promise<Pi
     ? {
         ...base,
         totalProducts: optionalNumber(rawRun["total_products"]),
-        planGroups: optionalNumber(rawRun["plan_groups"]),
-        planProducts: optionalNumber(rawRun["plan_products"]),
+        ...decodePlan(rawRun),
       }
     : null
   const lastRun = decodeLastRun(await client.hgetall(keys.lastRun))
@@ -84,7 +83,7 @@ export async function collectStatus(client: Redis, keys: StreamKeys): Promise<Pi
 
   const groups = await allGroups(client, keys)
   const expected: Record<Stage, number | null> = {
-    extract: run?.kind === "incremental" ? (run.planProducts ?? null) : (run?.totalProducts ?? null),
+    extract: run?.kind === "incremental" ? (run.plan?.products ?? null) : (run?.totalProducts ?? null),
     transform: counts["extract.products"] ?? 0,
     "load-products": counts["products.migrated"] ?? 0,
     "load-histories": (counts["histories.kept"] ?? 0) + (counts["histories.filled"] ?? 0),

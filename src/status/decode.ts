@@ -13,9 +13,29 @@ export interface LastRun {
   finishedAt: number | null
   counts: Record<string, number>
   progress: Record<string, number>
-  /** Incremental runs: the groups and products the plan found changed. */
-  planGroups: number | null
-  planProducts: number | null
+  /** Incremental runs: what the plan found changed. */
+  plan: RunPlan | null
+  /** The latest legacy updated_at the run saw. */
+  watermark: string | null
+}
+
+/** What an incremental run's plan found changed since the run before (src/extract/plan.ts). */
+export interface RunPlan {
+  groups: number
+  products: number
+  newGroups: number
+  productChanges: number
+  historyChanges: number
+}
+
+/** The plan and watermark fields of a run hash. */
+export function decodePlan(raw: Record<string, string>): { plan: RunPlan | null; watermark: string | null } {
+  const n = (k: string) => Number(raw[k] ?? 0)
+  const plan =
+    raw["plan_groups"] === undefined
+      ? null
+      : { groups: n("plan_groups"), products: n("plan_products"), newGroups: n("plan_new_groups"), productChanges: n("plan_product_changes"), historyChanges: n("plan_history_changes") }
+  return { plan, watermark: raw["watermark"] || null }
 }
 
 export interface ExtractUnit {
@@ -25,7 +45,6 @@ export interface ExtractUnit {
   done: boolean
 }
 
-const optionalNumber = (v: string | undefined) => (v ? Number(v) : null)
 
 function parseSummary(text: string | undefined): { counts: Record<string, number>; progress: Record<string, number> } {
   try {
@@ -46,8 +65,7 @@ export function decodeLastRun(raw: Record<string, string>): LastRun | null {
     startedAt: run.startedAt,
     finishedAt: run.finishedAt ?? null,
     ...parseSummary(raw["summary"]),
-    planGroups: optionalNumber(raw["plan_groups"]),
-    planProducts: optionalNumber(raw["plan_products"]),
+    ...decodePlan(raw),
   }
 }
 

@@ -1,5 +1,5 @@
 import type { OldestPending, PipelineStatus } from "./collect"
-import type { ExtractUnit } from "./decode"
+import type { ExtractUnit, RunPlan } from "./decode"
 
 /**
  * What `status --json` prints: one JSON document whose shape is a contract for scripts
@@ -23,7 +23,8 @@ export interface StatusDocument {
     finishedAt: string | null
     elapsedMs: number
     totalProducts: number | null
-    plan: { groups: number; products: number } | null
+    plan: RunPlan | null
+    watermark: string | null
   } | null
   lastRun: {
     id: string
@@ -33,7 +34,8 @@ export interface StatusDocument {
     finishedAt: string | null
     counts: Record<string, number>
     progress: Record<string, number>
-    plan: { groups: number; products: number } | null
+    plan: RunPlan | null
+    watermark: string | null
   } | null
   extract: { finished: boolean; planReady: boolean | null; units: { done: number; total: number }; positions: ExtractUnit[] }
   stages: {
@@ -63,7 +65,6 @@ export interface StatusDocument {
 }
 
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null)
-const plan = (groups: number | null, products: number | null) => (groups === null ? null : { groups, products: products ?? 0 })
 const round = (n: number | null, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits)
 
 export function statusDocument(st: PipelineStatus): StatusDocument {
@@ -84,7 +85,8 @@ export function statusDocument(st: PipelineStatus): StatusDocument {
       finishedAt: iso(r.finishedAt),
       elapsedMs: (r.finishedAt ?? st.at) - r.startedAt,
       totalProducts: r.totalProducts,
-      plan: plan(r.planGroups, r.planProducts),
+      plan: r.plan,
+      watermark: r.watermark,
     },
     lastRun: l && {
       id: l.id,
@@ -94,7 +96,8 @@ export function statusDocument(st: PipelineStatus): StatusDocument {
       finishedAt: iso(l.finishedAt),
       counts: l.counts,
       progress: l.progress,
-      plan: plan(l.planGroups, l.planProducts),
+      plan: l.plan,
+      watermark: l.watermark,
     },
     extract: {
       finished: st.extract.finished,

@@ -1,7 +1,7 @@
 import { fmt, table } from "../cli/table"
 import { duration } from "../pipeline/summary"
 import type { PipelineStatus, StageStatus } from "./collect"
-import type { LastRun } from "./decode"
+import type { LastRun, RunPlan } from "./decode"
 
 export function bar(fraction: number, width = 20): string {
   const f = Math.min(1, Math.max(0, fraction))
@@ -54,6 +54,9 @@ function extractLines(st: PipelineStatus): string[] {
   return [head, ...table(["unit", "state", "last key"], rows).map((l) => `  ${l}`)]
 }
 
+const planText = (p: RunPlan) =>
+  `${fmt(p.groups)} changed groups (${fmt(p.products)} products): ${fmt(p.newGroups)} new, ${fmt(p.productChanges)} with product changes, ${fmt(p.historyChanges)} with history changes`
+
 const sum = (counts: Record<string, number>, prefix: string) =>
   Object.entries(counts).filter(([k]) => k.startsWith(prefix)).reduce((s, [, v]) => s + v, 0)
 
@@ -61,9 +64,8 @@ function lastRunLines(l: LastRun): string[] {
   const c = l.counts
   const finished = l.finishedAt ? `finished ${new Date(l.finishedAt).toISOString()} after ${duration(l.finishedAt - l.startedAt)}` : "finished"
   const lines = [`last finished run: ${l.id} (${l.kind}${l.testMode ? ", TEST_MODE" : ""}) ${finished}`]
-  if (l.kind === "incremental") {
-    lines.push(`  plan: ${fmt(l.planGroups ?? 0)} changed groups, ${fmt(l.planProducts ?? 0)} products`)
-  }
+  if (l.watermark) lines.push(`  legacy updated up to ${l.watermark}`)
+  if (l.plan) lines.push(`  changes: ${planText(l.plan)}`)
   lines.push(
     `  products: read ${fmt(c["extract.products"] ?? 0)}, migrated ${fmt(c["products.migrated"] ?? 0)}, excluded ${fmt(
       c["products.excluded"] ?? 0,
@@ -82,9 +84,7 @@ export function renderStatus(st: PipelineStatus): string {
   else {
     const r = st.run
     out.push(...progressLines(st))
-    if (r.kind === "incremental" && r.planGroups !== null) {
-      out.push(`incremental plan: ${fmt(r.planGroups)} changed groups, ${fmt(r.planProducts ?? 0)} products`)
-    }
+    if (r.plan) out.push(`incremental plan: ${planText(r.plan)}`)
     out.push("", ...streamLines(st), "", ...extractLines(st))
   }
   if (st.lastRun) out.push("", ...lastRunLines(st.lastRun))
