@@ -7,7 +7,7 @@ import { localUrls, projectRoot } from "../src/local/paths"
 import { startPostgres } from "../src/local/postgres"
 import { startRedis } from "../src/local/redis"
 
-const usage = `Usage: npm run bench -- [--products N] [--seed S] [--fraction F] [--workers S=N,...]
+const usage = `Usage: npm run bench -- [--products N] [--seed S] [--fraction F] [--workers S=N,...] [--no-baseline] [--no-daily]
 
 Measures, on the local services, in one run: seeding a legacy database of N products
 (default 400000), a full migration into a fresh v3 database, and a daily (incremental) run after
@@ -15,6 +15,7 @@ one simulated day of changes touching a fraction F (default 0.01) of the product
 (RSS) of every stage process and of Redis is sampled while the migration runs. Figures are
 quoted as ratios against a baseline measured in the same run: PostgreSQL copying the legacy
 history table into an indexed table of its own (the floor for writing that many rows here).
+--no-baseline and --no-daily skip those steps while iterating on one of the others.
 Results also go to bench-results/<time>.json.`
 
 function arg(name: string, fallback: string): string {
@@ -64,10 +65,28 @@ function timed(title: string, script: string, args: string[], e: NodeJS.ProcessE
   return seconds
 }
 
-/** Runs migrate while sampling the peak RSS of each stage process (by stage) and Redis's memory. */
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number | string): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/**
+ * Runs migrate while sampling the peak RSS of each stage process (by stage) and Redis's memory,
+ * and the CPU time of each stage process, of the PostgreSQL backends serving each stage (by
+ * application_name) and of Redis: where the machine's two cores went.
+ */
 async function migrateWithPeaks(e: NodeJS.ProcessEnv, args: string[]) {
   const redis = new Redis(localUrls.redis)
   const peaks: Record<string, number> = {}
+  const cpu = new Map<string, { label: string; seconds: number }>()
+  const admin = new pg.Client({ connectionString: localUrls.admin })
+  await admin.connect()
+  const redisCpu = async () => {
+    const info = await redis.info("cpu")
+    return Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0)
+  }
+  const redisCpuStart = await redisCpu()
   const child = spawn(bun, [join(projectRoot, "stages/migrate.ts"), ...args], { env: e, cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] })
   let stdout = ""
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
@@ -83,6 +102,15 @@ async function migrateWithPeaks(e: NodeJS.ProcessEnv, args: string[]) {
       for (const pid of kids) {
         const stage = /stages\/([a-z-]+)\.ts/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8"))?.[1] ?? "other"
         peaks[stage] = Math.max(peaks[stage] ?? 0, rss(Number(pid)))
+        // An exited, not yet reaped process has no command line any more: keep its first label.
+        cpu.set(`p${pid}`, { label: cpu.get(`p${pid}`)?.label ?? stage, seconds: cpuSeconds(pid) })
+      }
+      const backends = await admin.query<{ pid: number; app: string }>(
+        "SELECT pid, application_name AS app FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+      )
+      for (const b of backends.rows) {
+        const label = `postgres for ${b.app.split(":")[0] || "other"}`
+        cpu.set(`b${b.pid}`, { label: cpu.get(`b${b.pid}`)?.label ?? label, seconds: cpuSeconds(b.pid) })
       }
     } catch {
       // A process ended between listing and reading: next sample.
@@ -92,11 +120,14 @@ async function migrateWithPeaks(e: NodeJS.ProcessEnv, args: string[]) {
     await new Promise((r) => setTimeout(r, 500))
   }
   const code = await exited
+  const byLabel: Record<string, number> = { redis: (await redisCpu()) - redisCpuStart }
+  for (const { label, seconds } of cpu.values()) byLabel[label] = (byLabel[label] ?? 0) + seconds
+  await admin.end()
   redis.disconnect()
   if (code !== 0) throw new Error(`migrate failed with exit ${code}`)
   const seconds = (performance.now() - start) / 1000
   console.log(stdout.split("\n").filter((l) => l && !l.startsWith("{")).join("\n"))
-  return { seconds, peaks }
+  return { seconds, peaks, cpu: byLabel }
 }
 
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`
@@ -107,13 +138,16 @@ console.log(`== seeding ${legacyDb}`)
 const seedSeconds = timed("seed:legacy", "scripts/seed-legacy.ts", ["--products", products, "--seed", seed], env(legacyDb))
 const historyRows = Number((await admin("SELECT count(*) AS n FROM history", legacyDb)).rows[0].n)
 
-console.log("== baseline: PostgreSQL copies the history table into an indexed table")
-await admin("DROP TABLE IF EXISTS bench_copy", legacyDb)
-const copyStart = performance.now()
-await admin("CREATE TABLE bench_copy (LIKE history INCLUDING ALL); INSERT INTO bench_copy SELECT * FROM history", legacyDb)
-const baseline = (performance.now() - copyStart) / 1000
-await admin("DROP TABLE bench_copy", legacyDb)
-console.log(`-- baseline copy of ${historyRows} rows: ${baseline.toFixed(1)} s`)
+let baseline = Number.NaN
+if (!process.argv.includes("--no-baseline")) {
+  console.log("== baseline: PostgreSQL copies the history table into an indexed table")
+  await admin("DROP TABLE IF EXISTS bench_copy", legacyDb)
+  const copyStart = performance.now()
+  await admin("CREATE TABLE bench_copy (LIKE history INCLUDING ALL); INSERT INTO bench_copy SELECT * FROM history", legacyDb)
+  baseline = (performance.now() - copyStart) / 1000
+  await admin("DROP TABLE bench_copy", legacyDb)
+  console.log(`-- baseline copy of ${historyRows} rows: ${baseline.toFixed(1)} s`)
+}
 
 console.log("== full migration")
 await admin(`DROP DATABASE IF EXISTS ${v3Db} WITH (FORCE)`)
@@ -124,11 +158,19 @@ redis.disconnect()
 timed("db:migrate", "scripts/db-migrate.ts", [], env(legacyDb))
 const full = await migrateWithPeaks(env(legacyDb), workers ? ["--workers", workers] : [])
 
-console.log(`== daily run after one day of changes (fraction ${fraction})`)
-await admin(`DROP DATABASE IF EXISTS ${dailyDb} WITH (FORCE)`)
-await admin(`CREATE DATABASE ${dailyDb} TEMPLATE ${legacyDb}`)
-timed("seed:legacy --apply-changes", "scripts/seed-legacy.ts", ["--apply-changes", "--fraction", fraction], env(dailyDb))
-const daily = await migrateWithPeaks(env(dailyDb), workers ? ["--workers", workers] : [])
+const skipDaily = process.argv.includes("--no-daily")
+if (!skipDaily) console.log(`== daily run after one day of changes (fraction ${fraction})`)
+if (!skipDaily) await admin(`DROP DATABASE IF EXISTS ${dailyDb} WITH (FORCE)`)
+if (!skipDaily) await admin(`CREATE DATABASE ${dailyDb} TEMPLATE ${legacyDb}`)
+// A database comment (where seed:legacy records what it generated) is not copied with the template.
+const daily = skipDaily ? { seconds: Number.NaN, peaks: {}, cpu: {} } : await dailyRun()
+
+async function dailyRun() {
+  const comment = (await admin(`SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = '${legacyDb}'`)).rows[0].c as string
+  await admin(`COMMENT ON DATABASE ${dailyDb} IS '${comment.replace(/'/g, "''")}'`)
+  timed("seed:legacy --apply-changes", "scripts/seed-legacy.ts", ["--apply-changes", "--fraction", fraction], env(dailyDb))
+  return migrateWithPeaks(env(dailyDb), workers ? ["--workers", workers] : [])
+}
 
 const result = {
   products: Number(products),
@@ -142,6 +184,8 @@ const result = {
   dailySeconds: daily.seconds,
   dailyOverFull: daily.seconds / full.seconds,
   peakBytes: full.peaks,
+  cpuSeconds: full.cpu,
+  dailyCpuSeconds: daily.cpu,
 }
 console.log(`
 products ${products}, history rows ${historyRows}
@@ -149,6 +193,7 @@ seed:legacy            ${seedSeconds.toFixed(1)} s
 baseline (PG copy)     ${baseline.toFixed(1)} s
 full migration         ${full.seconds.toFixed(1)} s = ${result.fullOverBaseline.toFixed(2)} × baseline, ${Math.round(result.productsPerMinute)} products/min (predecessor: 1,000)
 daily run              ${daily.seconds.toFixed(1)} s = ${(result.dailyOverFull * 100).toFixed(1)} % of the full run
-peak memory            ${Object.entries(full.peaks).map(([k, v]) => `${k} ${mb(v)}`).join(", ")}`)
+peak memory            ${Object.entries(full.peaks).map(([k, v]) => `${k} ${mb(v)}`).join(", ")}
+cpu seconds (full)     ${Object.entries(full.cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`)
 mkdirSync(join(projectRoot, "bench-results"), { recursive: true })
 writeFileSync(join(projectRoot, "bench-results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`), JSON.stringify(result, null, 2))

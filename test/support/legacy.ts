@@ -38,7 +38,21 @@ export async function ensureLegacyTemplate(products: number, seed: number): Prom
 }
 
 export async function createLegacyDatabase(products: number, seed: number): Promise<{ name: string; url: string }> {
-  return createDatabase("t_legacy", await ensureLegacyTemplate(products, seed))
+  const template = await ensureLegacyTemplate(products, seed)
+  const db = await createDatabase("t_legacy", template)
+  // seed:legacy records what it generated in the database comment, which a clone does not inherit.
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  try {
+    const { rows } = await admin.query<{ c: string | null }>(
+      "SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = $1",
+      [template],
+    )
+    if (rows[0]?.c) await admin.query(`COMMENT ON DATABASE "${db.name}" IS ${admin.escapeLiteral(rows[0].c)}`)
+  } finally {
+    await admin.end()
+  }
+  return db
 }
 
 export { projectRoot }
