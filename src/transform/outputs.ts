@@ -1,5 +1,5 @@
-import { historyColumns, multimediaColumns } from "../load/columns"
-import { pgArray } from "../load/pg-array"
+import { type Column, historyColumns, multimediaColumns } from "../load/columns"
+import { pgArrayOf } from "../load/pg-array"
 import type { GroupResult, LegacyGroup, MigratedProduct, V3PlatformCountry, V3Provider } from "../mapping/types"
 import type { DeadLetter } from "../streams/dead-letter"
 
@@ -31,10 +31,10 @@ export interface ProductsPayload {
   notMigrated: string[]
 }
 
-function columnsOf<T>(columns: readonly { name: string; get: (r: T) => unknown }[], rows: readonly T[], prefix: string) {
+function columnsOf<T>(columns: readonly Column<T>[], rows: readonly T[], prefix: string) {
   const fields: Record<string, string> = {}
   columns.forEach((c, i) => {
-    fields[`${prefix}${i}`] = pgArray(rows.map((r) => c.get(r) as string | number | boolean | null))
+    fields[`${prefix}${i}`] = pgArrayOf(rows.length, (r) => c.get(rows[r]!))
   })
   return fields
 }
