@@ -1,41 +1,18 @@
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import pg from "pg"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { existsSync } from "node:fs"
+import { describe, expect, it } from "vitest"
 import { readDeadLetters } from "../../src/streams/dead-letter"
 import { streamKeys } from "../../src/streams/keys"
-import { runCli, stageEnv, startCli } from "../support/cli"
+import { runCli, startCli } from "../support/cli"
 import { diffTables } from "../support/compare"
-import { actualV3, expectedV3 } from "../support/expected"
-import { openConnections, openRedisClients } from "../support/leaks"
-import { createLegacyDatabase } from "../support/legacy"
-import { dropDatabase } from "../support/pg"
-import { deletePrefix, testPrefix, testRedis } from "../support/redis"
-import { createV3Database } from "../support/v3"
+import { e2eFixture } from "../support/e2e"
+import { actualV3 } from "../support/expected"
 
-const PRODUCTS = 1500
-const SEED = 11
-const redis = testRedis()
-const logDir = mkdtempSync(join(tmpdir(), "migrate-crash-"))
-const dbs: string[] = []
-const prefixes: string[] = []
-let legacy: { name: string; url: string }
-let expected: Awaited<ReturnType<typeof expectedV3>>
-
-async function target(extra: Record<string, string> = {}) {
-  const v3 = await createV3Database()
-  const prefix = testPrefix("crash")
-  dbs.push(v3.name)
-  prefixes.push(prefix)
-  // Small batches and short claim/retry times: many entries in flight when something dies.
-  const env = stageEnv({
-    legacyDb: legacy.name, v3Db: v3.name, prefix,
-    extra: { LOG_DIR: logDir, EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2", ...extra },
-  })
-  return { v3, prefix, env }
-}
+// Small batches and short claim/retry times: many entries in flight when something dies.
+const world = e2eFixture("crash", 1500, 11, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
+const { redis, logDir, target } = world
 
 const childrenOf = (pid: number): number[] => {
   try {
@@ -64,34 +41,21 @@ async function until(check: () => Promise<boolean>, timeoutMs = 120_000): Promis
   }
 }
 
-beforeAll(async () => {
-  legacy = await createLegacyDatabase(PRODUCTS, SEED)
-  dbs.push(legacy.name)
-  expected = await expectedV3(legacy.url)
-}, 300_000)
-
-afterAll(async () => {
-  for (const p of prefixes) await deletePrefix(redis, p)
-  for (const p of prefixes) expect(await openRedisClients(redis, p)).toBe(0)
-  redis.disconnect()
-  expect(await openConnections(dbs)).toBe(0)
-  for (const d of dbs) await dropDatabase(d)
-})
 
 describe("crash safety", () => {
   it("ends identical to an uninterrupted run after kill -9 of migrate and every stage mid-run, then migrate again", async () => {
     const t = await target()
     const run = startCli("stages/migrate.ts", [], t.env)
-    await until(async () => (await productCount(t.v3.url)) > expected.tables.products.length / 4)
+    await until(async () => (await productCount(t.v3.url)) > world.expected.tables.products.length / 4)
     const stages = childrenOf(run.child.pid!)
     expect(stages.length).toBe(7)
     for (const pid of [run.child.pid!, ...stages]) process.kill(pid, "SIGKILL")
     await run.done
-    expect(await productCount(t.v3.url)).toBeLessThan(expected.tables.products.length)
+    expect(await productCount(t.v3.url)).toBeLessThan(world.expected.tables.products.length)
     const again = await runCli("stages/migrate.ts", [], t.env)
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(/\(full\) finished/)
-    expect(diffTables(await actualV3(t.v3.url), expected.tables)).toEqual([])
+    expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
   })
 
   it("restarts a stage killed with -9 while migrate runs and loses nothing", async () => {
@@ -105,7 +69,7 @@ describe("crash safety", () => {
     }
     const r = await run.done
     expect(r.code).toBe(0)
-    expect(diffTables(await actualV3(t.v3.url), expected.tables)).toEqual([])
+    expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
   })
 
   it.each(["load-products", "load-histories", "load-multimedia"])(
@@ -118,13 +82,13 @@ describe("crash safety", () => {
       // The stage really died between its commit and its acknowledgement, and was restarted.
       expect(existsSync(marker)).toBe(true)
       expect(r.stdout).toMatch(new RegExp(`"stage":"${stage}".*"msg":"stage exited; restarting it"`))
-      expect(diffTables(await actualV3(t.v3.url), expected.tables)).toEqual([])
+      expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
     },
   )
 
   it("dead-letters a poison entry after MAX_RETRIES deliveries while the rest flows on", async () => {
     const t = await target({ MAX_RETRIES: "2" })
-    const poisoned = expected.tables.products[Math.floor(expected.tables.products.length / 2)]!["id"] as string
+    const poisoned = world.expected.tables.products[Math.floor(world.expected.tables.products.length / 2)]!["id"] as string
     const c = new pg.Client({ connectionString: t.v3.url })
     await c.connect()
     await c.query(`CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -142,6 +106,6 @@ describe("crash safety", () => {
     // Everything outside the poisoned batch is in v3.
     const inLetter = new Set((JSON.parse(JSON.parse(letters[0]!.payload)["payload"]) as { products: { id: string }[] }).products.map((p) => p.id))
     const actual = await actualV3(t.v3.url)
-    expect(actual.products.map((p) => p["id"])).toEqual(expected.tables.products.map((p) => p["id"]).filter((id) => !inLetter.has(id as string)))
+    expect(actual.products.map((p) => p["id"])).toEqual(world.expected.tables.products.map((p) => p["id"]).filter((id) => !inLetter.has(id as string)))
   })
 })

@@ -1,32 +1,13 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import pg from "pg"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runCli, stageEnv } from "../support/cli"
+import { describe, expect, it } from "vitest"
+import { runCli } from "../support/cli"
 import { diffTables } from "../support/compare"
+import { e2eFixture } from "../support/e2e"
 import { actualV3, rowVersions, type V3Tables } from "../support/expected"
-import { openConnections, openRedisClients } from "../support/leaks"
-import { createLegacyDatabase } from "../support/legacy"
-import { dropDatabase } from "../support/pg"
-import { deletePrefix, testPrefix, testRedis } from "../support/redis"
-import { createV3Database } from "../support/v3"
 
 const PRODUCTS = 1500
-const SEED = 5
-const redis = testRedis()
-const logDir = mkdtempSync(join(tmpdir(), "migrate-daily-"))
-const dbs: string[] = []
-const prefixes: string[] = []
-let legacy: { name: string; url: string }
-
-async function target() {
-  const v3 = await createV3Database()
-  const prefix = testPrefix("daily")
-  dbs.push(v3.name)
-  prefixes.push(prefix)
-  return { v3, env: stageEnv({ legacyDb: legacy.name, v3Db: v3.name, prefix, extra: { LOG_DIR: logDir, EXTRACT_BATCH_SIZE: "200" } }) }
-}
+const world = e2eFixture("daily", PRODUCTS, 5, { EXTRACT_BATCH_SIZE: "200" })
+const target = () => world.target()
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const c = new pg.Client({ connectionString: url })
@@ -53,18 +34,6 @@ function withoutKept(t: V3Tables, kept: Set<string>, providers: Set<string>): V3
   }
 }
 
-beforeAll(async () => {
-  legacy = await createLegacyDatabase(PRODUCTS, SEED)
-  dbs.push(legacy.name)
-}, 300_000)
-
-afterAll(async () => {
-  for (const p of prefixes) await deletePrefix(redis, p)
-  for (const p of prefixes) expect(await openRedisClients(redis, p)).toBe(0)
-  redis.disconnect()
-  expect(await openConnections(dbs)).toBe(0)
-  for (const d of dbs) await dropDatabase(d)
-})
 
 describe("a daily run", () => {
   it("after a day of legacy changes leaves v3 identical to a fresh full run over the new legacy state", async () => {
@@ -102,7 +71,7 @@ describe("a daily run", () => {
     // Only products rejected now may be kept: the simulated day invalidates a few.
     expect(kept.length).toBeGreaterThan(0)
     const rejectedNow = new Set(
-      (await query<{ uuid: string }>(legacy.url, "SELECT uuid::text FROM product WHERE sale_price = 'NaN' OR sale_price < 0 OR sale_price = 'Infinity'")).map((r) => r.uuid),
+      (await query<{ uuid: string }>(world.legacy.url, "SELECT uuid::text FROM product WHERE sale_price = 'NaN' OR sale_price < 0 OR sale_price = 'Infinity'")).map((r) => r.uuid),
     )
     for (const p of kept) expect(rejectedNow.has(String(p["id"])), `kept product ${String(p["id"])}`).toBe(true)
     const keptIds = new Set(kept.map((p) => String(p["id"])))

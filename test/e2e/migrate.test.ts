@@ -1,48 +1,13 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runCli, stageEnv } from "../support/cli"
+import { describe, expect, it } from "vitest"
+import { runCli } from "../support/cli"
 import { diffTables } from "../support/compare"
-import { actualV3, expectedV3, rowVersions } from "../support/expected"
-import { openConnections, openRedisClients } from "../support/leaks"
-import { createLegacyDatabase } from "../support/legacy"
-import { dropDatabase } from "../support/pg"
-import { deletePrefix, testPrefix, testRedis } from "../support/redis"
+import { actualV3, rowVersions } from "../support/expected"
+import { e2eFixture } from "../support/e2e"
 import { streamKeys } from "../../src/streams/keys"
-import { createV3Database } from "../support/v3"
 
-const PRODUCTS = 1500
-const SEED = 7
-const redis = testRedis()
-const logDir = mkdtempSync(join(tmpdir(), "migrate-e2e-"))
-const dbs: string[] = []
-const prefixes: string[] = []
-let legacy: { name: string; url: string }
-let expected: Awaited<ReturnType<typeof expectedV3>>
-
-async function target() {
-  const v3 = await createV3Database()
-  const prefix = testPrefix("e2e")
-  dbs.push(v3.name)
-  prefixes.push(prefix)
-  const env = stageEnv({ legacyDb: legacy.name, v3Db: v3.name, prefix, extra: { LOG_DIR: logDir, EXTRACT_BATCH_SIZE: "200" } })
-  return { v3, prefix, env }
-}
-
-beforeAll(async () => {
-  legacy = await createLegacyDatabase(PRODUCTS, SEED)
-  dbs.push(legacy.name)
-  expected = await expectedV3(legacy.url)
-}, 300_000)
-
-afterAll(async () => {
-  for (const p of prefixes) await deletePrefix(redis, p)
-  for (const p of prefixes) expect(await openRedisClients(redis, p)).toBe(0)
-  redis.disconnect()
-  expect(await openConnections(dbs)).toBe(0)
-  for (const d of dbs) await dropDatabase(d)
-})
+const world = e2eFixture("e2e", 1500, 7, { EXTRACT_BATCH_SIZE: "200" })
+const { redis } = world
+const target = () => world.target()
 
 describe("migrate", () => {
   let first: Awaited<ReturnType<typeof target>>
@@ -52,15 +17,15 @@ describe("migrate", () => {
     const r = await runCli("stages/migrate.ts", [], first.env)
     expect(r.stderr).toBe("")
     expect(r.code).toBe(0)
-    expect(diffTables(await actualV3(first.v3.url), expected.tables)).toEqual([])
+    expect(diffTables(await actualV3(first.v3.url), world.expected.tables)).toEqual([])
     expect(r.stdout).toMatch(/^run \S+ \(full\) finished in /m)
     // Every legacy product and history row is accounted for, by reason, as the mapping says.
     const keys = streamKeys(first.prefix)
     const runId = (await redis.hget(keys.lastRun, "id"))!
     const counts = await redis.hgetall(keys.counts(runId))
-    for (const [k, v] of Object.entries(expected.counts)) expect([k, Number(counts[k] ?? 0)]).toEqual([k, v])
-    expect(Number(counts["extract.products"])).toBe(expected.legacyProducts)
-    expect(Number(counts["extract.histories"])).toBe(expected.legacyHistories)
+    for (const [k, v] of Object.entries(world.expected.counts)) expect([k, Number(counts[k] ?? 0)]).toEqual([k, v])
+    expect(Number(counts["extract.products"])).toBe(world.expected.legacyProducts)
+    expect(Number(counts["extract.histories"])).toBe(world.expected.legacyHistories)
   })
 
   it("changes nothing when run again over the same legacy data", async () => {
@@ -85,7 +50,7 @@ describe("migrate", () => {
     const workers = "extract=2,transform=2,load-products=2,load-histories=2,load-multimedia=2"
     const r = await runCli("stages/migrate.ts", ["--workers", workers], t.env)
     expect(r.code).toBe(0)
-    expect(diffTables(await actualV3(t.v3.url), expected.tables)).toEqual([])
+    expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
   })
 
   it("migrates only the first 10 non-excluded products in TEST_MODE", async () => {
@@ -96,7 +61,7 @@ describe("migrate", () => {
     const migratedIds = actual.products.map((p) => p["id"])
     expect(migratedIds.length).toBeGreaterThan(0)
     expect(migratedIds.length).toBeLessThanOrEqual(10)
-    for (const p of actual.products) expect(p).toEqual(expected.tables.products.find((e) => e["id"] === p["id"]))
+    for (const p of actual.products) expect(p).toEqual(world.expected.tables.products.find((e) => e["id"] === p["id"]))
   })
 
   it("rejects an unknown option with status 2 and one line", async () => {

@@ -1,0 +1,51 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, expect } from "vitest"
+import { stageEnv } from "./cli"
+import { expectedV3 } from "./expected"
+import { openConnections, openRedisClients } from "./leaks"
+import { createLegacyDatabase } from "./legacy"
+import { dropDatabase } from "./pg"
+import { deletePrefix, testPrefix, testRedis } from "./redis"
+import { createV3Database } from "./v3"
+
+/**
+ * An end-to-end test file's world: a seeded legacy database of its own, the v3 rows the
+ * contract demands for it, and fresh v3 databases and Redis prefixes on demand; afterwards
+ * everything is dropped and no connection may be left open.
+ */
+export function e2eFixture(label: string, products: number, seed: number, defaults: Record<string, string> = {}) {
+  const redis = testRedis()
+  const logDir = mkdtempSync(join(tmpdir(), `migrate-${label}-`))
+  const dbs: string[] = []
+  const prefixes: string[] = []
+  const world = {
+    redis,
+    logDir,
+    legacy: { name: "", url: "" },
+    expected: undefined as unknown as Awaited<ReturnType<typeof expectedV3>>,
+    /** A fresh v3 database and key prefix, and the environment of stages pointed at them. */
+    async target(extra: Record<string, string> = {}) {
+      const v3 = await createV3Database()
+      const prefix = testPrefix(label)
+      dbs.push(v3.name)
+      prefixes.push(prefix)
+      const env = stageEnv({ legacyDb: world.legacy.name, v3Db: v3.name, prefix, extra: { LOG_DIR: logDir, ...defaults, ...extra } })
+      return { v3, prefix, env }
+    },
+  }
+  beforeAll(async () => {
+    world.legacy = await createLegacyDatabase(products, seed)
+    dbs.push(world.legacy.name)
+    world.expected = await expectedV3(world.legacy.url)
+  }, 300_000)
+  afterAll(async () => {
+    for (const p of prefixes) await deletePrefix(redis, p)
+    for (const p of prefixes) expect(await openRedisClients(redis, p)).toBe(0)
+    redis.disconnect()
+    expect(await openConnections(dbs)).toBe(0)
+    for (const d of dbs) await dropDatabase(d)
+  })
+  return world
+}
