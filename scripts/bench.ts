@@ -7,14 +7,17 @@ import { localUrls, projectRoot } from "../src/local/paths"
 import { startPostgres } from "../src/local/postgres"
 import { startRedis } from "../src/local/redis"
 
-const usage = `Usage: npm run bench -- [--products N] [--seed S] [--fraction F] [--workers S=N,...] [--no-baseline] [--no-daily]
+const usage = `Usage: npm run bench -- [--products N] [--seed S] [--workers S=N,...] [--no-baseline] [--no-daily]
 
 Measures, on the local services, in one run: seeding a legacy database of N products
-(default 400000), a full migration into a fresh v3 database, and a daily (incremental) run after
-one simulated day of changes touching a fraction F (default 0.01) of the products. Peak memory
-(RSS) of every stage process and of Redis is sampled while the migration runs. Figures are
-quoted as ratios against a baseline measured in the same run: PostgreSQL copying the legacy
-history table into an indexed table of its own (the floor for writing that many rows here).
+(default 400000), a full migration into a fresh v3 database, and two daily (incremental) runs,
+each from that full run's v3 state after one simulated day of legacy changes:
+  quiet day  ~1% of the products change (seed:legacy --apply-changes --fraction 0.001 --scrape-share 0.001)
+  busy day   1% edited and the day's scrape reaching 85% of recently active products, about half
+             the catalog (--fraction 0.01 --scrape-share 0.85)
+Peak memory (RSS) of every stage process and of Redis is sampled while the full migration runs.
+Figures are quoted as ratios against a baseline measured in the same run: PostgreSQL copying the
+legacy history table into an indexed table of its own (the floor for writing that many rows here).
 --no-baseline and --no-daily skip those steps while iterating on one of the others.
 Results also go to bench-results/<time>.json.`
 
@@ -28,12 +31,12 @@ if (process.argv.includes("--help")) {
 }
 const products = arg("--products", "400000")
 const seed = arg("--seed", "1")
-const fraction = arg("--fraction", "0.01")
 const workers = arg("--workers", "")
 const base = localUrls.admin.replace(/\/postgres$/, "")
 const legacyDb = `bench_legacy_${products}_${seed}`
 const dailyDb = `bench_legacy_daily`
 const v3Db = "bench_v3"
+const v3Snapshot = "bench_v3_full"
 const env = (legacy: string) => ({
   ...process.env,
   OLD_DATABASE_URL: `${base}/${legacy}`,
@@ -127,7 +130,9 @@ async function migrateWithPeaks(e: NodeJS.ProcessEnv, args: string[]) {
   if (code !== 0) throw new Error(`migrate failed with exit ${code}`)
   const seconds = (performance.now() - start) / 1000
   console.log(stdout.split("\n").filter((l) => l && !l.startsWith("{")).join("\n"))
-  return { seconds, peaks, cpu: byLabel }
+  const planned = /changes\s+([\d,]+) groups \(([\d,]+) products\)/.exec(stdout)
+  const changedProducts = planned ? Number(planned[2]!.replace(/,/g, "")) : Number.NaN
+  return { seconds, peaks, cpu: byLabel, changedProducts }
 }
 
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`
@@ -158,18 +163,32 @@ redis.disconnect()
 timed("db:migrate", "scripts/db-migrate.ts", [], env(legacyDb))
 const full = await migrateWithPeaks(env(legacyDb), workers ? ["--workers", workers] : [])
 
-const skipDaily = process.argv.includes("--no-daily")
-if (!skipDaily) console.log(`== daily run after one day of changes (fraction ${fraction})`)
-if (!skipDaily) await admin(`DROP DATABASE IF EXISTS ${dailyDb} WITH (FORCE)`)
-if (!skipDaily) await admin(`CREATE DATABASE ${dailyDb} TEMPLATE ${legacyDb}`)
-// A database comment (where seed:legacy records what it generated) is not copied with the template.
-const daily = skipDaily ? { seconds: Number.NaN, peaks: {}, cpu: {} } : await dailyRun()
+const days = process.argv.includes("--no-daily")
+  ? []
+  : [
+      { name: "quiet", fraction: "0.001", scrapeShare: "0.001" },
+      { name: "busy", fraction: "0.01", scrapeShare: "0.85" },
+    ]
+if (days.length > 0) {
+  await admin(`DROP DATABASE IF EXISTS ${v3Snapshot} WITH (FORCE)`)
+  await admin(`CREATE DATABASE ${v3Snapshot} TEMPLATE ${v3Db}`)
+}
+const daily: Record<string, { seconds: number; changedProducts: number; cpu: Record<string, number> }> = {}
+for (const day of days) daily[day.name] = await dailyRun(day)
 
-async function dailyRun() {
+/** One simulated day on a copy of the legacy database, migrated incrementally into a copy of the full run's v3. */
+async function dailyRun(day: { name: string; fraction: string; scrapeShare: string }) {
+  console.log(`== daily run, ${day.name} day (--fraction ${day.fraction} --scrape-share ${day.scrapeShare})`)
+  await admin(`DROP DATABASE IF EXISTS ${dailyDb} WITH (FORCE)`)
+  await admin(`CREATE DATABASE ${dailyDb} TEMPLATE ${legacyDb}`)
+  await admin(`DROP DATABASE IF EXISTS ${v3Db} WITH (FORCE)`)
+  await admin(`CREATE DATABASE ${v3Db} TEMPLATE ${v3Snapshot}`)
+  // A database comment (where seed:legacy records what it generated) is not copied with the template.
   const comment = (await admin(`SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = '${legacyDb}'`)).rows[0].c as string
   await admin(`COMMENT ON DATABASE ${dailyDb} IS '${comment.replace(/'/g, "''")}'`)
-  timed("seed:legacy --apply-changes", "scripts/seed-legacy.ts", ["--apply-changes", "--fraction", fraction], env(dailyDb))
-  return migrateWithPeaks(env(dailyDb), workers ? ["--workers", workers] : [])
+  timed("seed:legacy --apply-changes", "scripts/seed-legacy.ts", ["--apply-changes", "--fraction", day.fraction, "--scrape-share", day.scrapeShare], env(dailyDb))
+  const r = await migrateWithPeaks(env(dailyDb), workers ? ["--workers", workers] : [])
+  return { seconds: r.seconds, changedProducts: r.changedProducts, cpu: r.cpu }
 }
 
 const result = {
@@ -181,18 +200,18 @@ const result = {
   fullOverBaseline: full.seconds / baseline,
   productsPerMinute: (Number(products) / full.seconds) * 60,
   predecessorProductsPerMinute: 1000,
-  dailySeconds: daily.seconds,
-  dailyOverFull: daily.seconds / full.seconds,
   peakBytes: full.peaks,
   cpuSeconds: full.cpu,
-  dailyCpuSeconds: daily.cpu,
+  daily: Object.fromEntries(
+    Object.entries(daily).map(([name, d]) => [name, { ...d, overFull: d.seconds / full.seconds, changedShare: d.changedProducts / Number(products) }]),
+  ),
 }
 console.log(`
 products ${products}, history rows ${historyRows}
 seed:legacy            ${seedSeconds.toFixed(1)} s
 baseline (PG copy)     ${baseline.toFixed(1)} s
 full migration         ${full.seconds.toFixed(1)} s = ${result.fullOverBaseline.toFixed(2)} × baseline, ${Math.round(result.productsPerMinute)} products/min (predecessor: 1,000)
-daily run              ${daily.seconds.toFixed(1)} s = ${(result.dailyOverFull * 100).toFixed(1)} % of the full run
+${Object.entries(result.daily).map(([name, d]) => `daily run, ${name} day`.padEnd(23) + `${d.seconds.toFixed(1)} s = ${(d.overFull * 100).toFixed(1)} % of the full run, ${(d.changedShare * 100).toFixed(1)} % of the products re-migrated`).join("\n")}
 peak memory            ${Object.entries(full.peaks).map(([k, v]) => `${k} ${mb(v)}`).join(", ")}
 cpu seconds (full)     ${Object.entries(full.cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`)
 mkdirSync(join(projectRoot, "bench-results"), { recursive: true })

@@ -389,13 +389,17 @@ describe("seed:legacy command line", () => {
       seed: 3,
       day: "2026-12-01",
       fraction: 0.5,
+      scrapeShare: 0.85,
     })
+    expect(parseArgs(["--apply-changes", "--scrape-share", "0"])).toMatchObject({ kind: "changes", scrapeShare: 0 })
     for (const bad of [
       [],
       ["--products", "0"],
       ["--products", "10", "--day", "2026-12-01"],
       ["--apply-changes", "--products", "10"],
       ["--apply-changes", "--fraction", "0"],
+      ["--apply-changes", "--scrape-share", "1.5"],
+      ["--products", "10", "--scrape-share", "0.1"],
       ["--apply-changes", "--day", "2026-02-30"],
       ["--products", "10", "--seed", "-1"],
       ["--products", "10", "--bogus"],

@@ -156,38 +156,35 @@ function filledRow(product: Pick<V3Product, "id" | "suggested_price">, previous:
  * windows (D−6…D, D−29…D) and running totals. The rows are contiguous days (rule 4 filled every
  * gap), so a calendar window is the last 7 or 30 rows. Decision: each window is summed directly,
  * adding its values in ascending date order from 0, never by sliding add/subtract, so the result
- * equals PostgreSQL's sum() OVER (ORDER BY date ROWS …) bit for bit. One pass over the 30-day
- * window accumulates the 7-day sums as well (same additions, same order). Mutates only rows
+ * equals PostgreSQL's sum() OVER (ORDER BY date ROWS …) bit for bit. Mutates only rows
  * mapHistories has just built.
  */
 function applyRollingFigures(rows: V3History[]): void {
-  const sold = Float64Array.from(rows, (r) => r.sold_units)
-  const billing = Float64Array.from(rows, (r) => r.billing)
+  const n = rows.length
+  const sold = new Float64Array(n)
+  const billing = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    sold[i] = rows[i]!.sold_units
+    billing[i] = rows[i]!.billing
+  }
   let totalSold = 0
   let totalBilling = 0
-  rows.forEach((row, i) => {
-    totalSold += row.sold_units
-    totalBilling += row.billing
-    const from7 = i - 6
-    let sold7 = 0
-    let sold30 = 0
-    let billing7 = 0
-    let billing30 = 0
-    for (let j = Math.max(0, i - 29); j <= i; j++) {
-      const s = sold[j] ?? 0
-      const b = billing[j] ?? 0
-      sold30 += s
-      billing30 += b
-      if (j >= from7) {
-        sold7 += s
-        billing7 += b
-      }
-    }
-    row.sold_units_last_7_days = sold7
-    row.sold_units_last_30_days = sold30
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!
+    totalSold += sold[i]!
+    totalBilling += billing[i]!
+    row.sold_units_last_7_days = windowSum(sold, i - 6, i)
+    row.sold_units_last_30_days = windowSum(sold, i - 29, i)
     row.total_sold_units = totalSold
-    row.billing_last_7_days = billing7
-    row.billing_last_30_days = billing30
+    row.billing_last_7_days = windowSum(billing, i - 6, i)
+    row.billing_last_30_days = windowSum(billing, i - 29, i)
     row.total_billing = totalBilling
-  })
+  }
+}
+
+/** values[from…to] added in ascending order from 0 (from clamped to 0). */
+function windowSum(values: Float64Array, from: number, to: number): number {
+  let sum = 0
+  for (let j = from < 0 ? 0 : from; j <= to; j++) sum += values[j]!
+  return sum
 }

@@ -3,19 +3,21 @@
 export const defaultSeed = 1
 export const defaultAsOf = "2026-11-20"
 export const defaultFraction = 0.01
+/** Share of recently changed products the day's scrape reaches (a busy, realistic day). */
+export const defaultScrapeShare = 0.85
 /** History keys are n * 2048 + i and must stay below 2^32 (see random.sql). */
 export const maxProducts = 2_000_000
 
 export type SeedCommand =
   | { kind: "help" }
   | { kind: "seed"; products: number; seed: number; asOf: string; force: boolean }
-  | { kind: "changes"; seed: number | undefined; day: string | undefined; fraction: number }
+  | { kind: "changes"; seed: number | undefined; day: string | undefined; fraction: number; scrapeShare: number }
 
 export class ArgError extends Error {}
 
 export const usage = `Usage:
   npm run seed:legacy -- --products N [--seed S] [--as-of YYYY-MM-DD] [--force]
-  npm run seed:legacy -- --apply-changes [--seed S] [--day YYYY-MM-DD] [--fraction F]
+  npm run seed:legacy -- --apply-changes [--seed S] [--day YYYY-MM-DD] [--fraction F] [--scrape-share S]
 
 Fills the legacy (v2) database named by OLD_DATABASE_URL with deterministic demo data that holds
 every quirk of the mapping contract (creating the database when it does not exist), or simulates
@@ -27,11 +29,13 @@ one day of legacy activity on a database seeded that way.
   --apply-changes  edit ~F of the products, add a few products and the day's history (needs a seeded database)
   --day DAY        the day to simulate (default: the day after the last one in the database)
   --fraction F     share of products edited, 0 < F <= 1 (default ${defaultFraction})
+  --scrape-share S share of the products changed in the last 30 days that get a history row for
+                   the day, 0 <= S <= 1 (default ${defaultScrapeShare})
 
 Settings:
   OLD_DATABASE_URL       legacy (v2) PostgreSQL URL`
 
-const valueFlags = new Set(["--products", "--seed", "--as-of", "--day", "--fraction"])
+const valueFlags = new Set(["--products", "--seed", "--as-of", "--day", "--fraction", "--scrape-share"])
 const switchFlags = new Set(["--force", "--apply-changes", "--help", "-h"])
 
 function wholeNumber(flag: string, raw: string, min: number, max: number): number {
@@ -51,10 +55,10 @@ function day(flag: string, raw: string): string {
   return raw
 }
 
-function fraction(raw: string): number {
+function share(flag: string, raw: string, zero: boolean): number {
   const f = Number(raw)
-  if (raw.trim() === "" || !Number.isFinite(f) || f <= 0 || f > 1) {
-    throw new ArgError(`--fraction must be a number greater than 0 and at most 1, not '${raw}'`)
+  if (raw.trim() === "" || !Number.isFinite(f) || f < 0 || (f === 0 && !zero) || f > 1) {
+    throw new ArgError(`${flag} must be a number ${zero ? "from 0" : "greater than 0 and"} ${zero ? "to 1" : "at most 1"}, not '${raw}'`)
   }
   return f
 }
@@ -84,14 +88,16 @@ export function parseArgs(argv: readonly string[]): SeedCommand {
     }
     const dayRaw = values.get("--day")
     const fractionRaw = values.get("--fraction")
+    const scrapeRaw = values.get("--scrape-share")
     return {
       kind: "changes",
       seed,
       day: dayRaw === undefined ? undefined : day("--day", dayRaw),
-      fraction: fractionRaw === undefined ? defaultFraction : fraction(fractionRaw),
+      fraction: fractionRaw === undefined ? defaultFraction : share("--fraction", fractionRaw, false),
+      scrapeShare: scrapeRaw === undefined ? defaultScrapeShare : share("--scrape-share", scrapeRaw, true),
     }
   }
-  for (const flag of ["--day", "--fraction"]) {
+  for (const flag of ["--day", "--fraction", "--scrape-share"]) {
     if (values.has(flag)) throw new ArgError(`${flag} only goes with --apply-changes`)
   }
   const productsRaw = values.get("--products")

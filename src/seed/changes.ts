@@ -1,4 +1,5 @@
 import type pg from "pg"
+import { defaultScrapeShare } from "./args"
 import { SeedError, inTransaction, readComment, target, writeComment } from "./database"
 import { openLane, secondsSince } from "./lanes"
 import type { Log } from "./seed"
@@ -9,6 +10,8 @@ export interface ChangesOptions {
   readonly seed: number | undefined
   readonly day: string | undefined
   readonly fraction: number
+  /** Share of recently changed products scraped on the day (default 0.85). */
+  readonly scrapeShare?: number
 }
 
 export interface ChangesSummary {
@@ -55,7 +58,7 @@ export async function applyChanges(url: string, opts: ChangesOptions, log: Log):
       throw new SeedError(`--day ${day} is not after ${last}, the last day in ${t.name}: pick a later day`, 2)
     }
     const seed = opts.seed ?? state.seed
-    const simulated = { day, seed, fraction: opts.fraction }
+    const simulated = { day, seed, fraction: opts.fraction, scrapeShare: opts.scrapeShare ?? defaultScrapeShare }
     const summary = await inTransaction(lane.client, () => simulateDay(lane.client, state, simulated, log))
     const result: ChangesSummary = { database: t.name, day, seed, ...summary, seconds: Number(secondsSince(start)) }
     report(result, log)
@@ -70,7 +73,7 @@ type DaySummary = Omit<ChangesSummary, "database" | "day" | "seed" | "seconds">
 async function simulateDay(
   client: pg.Client,
   state: SeedState,
-  p: { day: string; seed: number; fraction: number },
+  p: { day: string; seed: number; fraction: number; scrapeShare: number },
   log: Log,
 ): Promise<DaySummary> {
   const run = async <R extends pg.QueryResultRow>(file: string, params: unknown[]): Promise<pg.QueryResult<R>> => {
@@ -100,7 +103,7 @@ async function simulateDay(
   const colliding = await run<{ n: number }>("count-colliding", [p.day])
   const rescrapeRows = await count("rescrape-history", [daySeed, p.day, p.fraction])
   const gapRows = await count("gap-history", [daySeed, p.fraction])
-  const todayRows = await count("today-history", [daySeed, p.day])
+  const todayRows = await count("today-history", [daySeed, p.day, p.scrapeShare])
   const changes = [...state.changes, { day: p.day, seed: p.seed, fraction: p.fraction }]
   await writeComment(client, stateComment({ ...state, changes }))
   return {

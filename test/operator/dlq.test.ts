@@ -10,9 +10,8 @@ import type { StatusDocument } from "../../src/status/document"
 import { pairs } from "../../src/streams/trim"
 import { runCli, startCli, stageEnv } from "../support/cli"
 import { rowVersions } from "../support/expected"
-import { openConnections, openRedisClients } from "../support/leaks"
-import { dropDatabase } from "../support/pg"
-import { deletePrefix, testPrefix, testRedis } from "../support/redis"
+import { releaseAndCheckLeaks } from "../support/leaks"
+import { testPrefix, testRedis } from "../support/redis"
 import { createV3Database } from "../support/v3"
 import { type Catalog, createFixtureLegacyDatabase } from "./legacy-fixture"
 import { smallRun } from "./pipeline"
@@ -82,11 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sql.end()
-  await deletePrefix(redis, prefix)
-  expect(await openRedisClients(redis, prefix)).toBe(0)
-  redis.disconnect()
-  expect(await openConnections(dbs)).toBe(0)
-  for (const d of dbs) await dropDatabase(d)
+  await releaseAndCheckLeaks(redis, [prefix], dbs)
 })
 
 describe("dlq", () => {

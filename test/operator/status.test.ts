@@ -9,9 +9,8 @@ import type { StatusDocument } from "../../src/status/document"
 import { transformHandler } from "../../src/transform/handler"
 import { createLogger } from "../../src/log/logger"
 import { runCli, startCli, stageEnv } from "../support/cli"
-import { openConnections, openRedisClients } from "../support/leaks"
-import { dropDatabase } from "../support/pg"
-import { deletePrefix, testPrefix, testRedis } from "../support/redis"
+import { releaseAndCheckLeaks } from "../support/leaks"
+import { testPrefix, testRedis } from "../support/redis"
 import { createV3Database } from "../support/v3"
 import { type Catalog, createFixtureLegacyDatabase } from "./legacy-fixture"
 import { smallRun } from "./pipeline"
@@ -39,11 +38,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  for (const p of prefixes) await deletePrefix(redis, p)
-  for (const p of prefixes) expect(await openRedisClients(redis, p)).toBe(0)
-  redis.disconnect()
-  expect(await openConnections(dbs)).toBe(0)
-  for (const d of dbs) await dropDatabase(d)
+  await releaseAndCheckLeaks(redis, prefixes, dbs)
 })
 
 describe("status", () => {

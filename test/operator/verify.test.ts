@@ -5,9 +5,8 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { VerifyDocument } from "../../src/verify/report"
 import { runCli, stageEnv } from "../support/cli"
-import { openConnections, openRedisClients } from "../support/leaks"
-import { dropDatabase } from "../support/pg"
-import { deletePrefix, testPrefix, testRedis } from "../support/redis"
+import { releaseAndCheckLeaks } from "../support/leaks"
+import { testPrefix, testRedis } from "../support/redis"
 import { createV3Database } from "../support/v3"
 import { expectedV3 } from "../support/expected"
 import { createLegacyDatabase } from "../support/legacy"
@@ -50,11 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of pools) await p.end()
-  for (const p of prefixes) await deletePrefix(redis, p)
-  for (const p of prefixes) expect(await openRedisClients(redis, p)).toBe(0)
-  redis.disconnect()
-  expect(await openConnections(dbs)).toBe(0)
-  for (const d of dbs) await dropDatabase(d)
+  await releaseAndCheckLeaks(redis, prefixes, dbs)
 })
 
 describe("verify", () => {

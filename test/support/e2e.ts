@@ -1,13 +1,12 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, expect } from "vitest"
+import { afterAll, beforeAll } from "vitest"
 import { stageEnv } from "./cli"
 import { expectedV3 } from "./expected"
-import { openConnections, openRedisClients } from "./leaks"
+import { releaseAndCheckLeaks } from "./leaks"
 import { createLegacyDatabase } from "./legacy"
-import { dropDatabase } from "./pg"
-import { deletePrefix, testPrefix, testRedis } from "./redis"
+import { testPrefix, testRedis } from "./redis"
 import { createV3Database } from "./v3"
 
 /**
@@ -41,11 +40,7 @@ export function e2eFixture(label: string, products: number, seed: number, defaul
     world.expected = await expectedV3(world.legacy.url)
   }, 300_000)
   afterAll(async () => {
-    for (const p of prefixes) await deletePrefix(redis, p)
-    for (const p of prefixes) expect(await openRedisClients(redis, p)).toBe(0)
-    redis.disconnect()
-    expect(await openConnections(dbs)).toBe(0)
-    for (const d of dbs) await dropDatabase(d)
+    await releaseAndCheckLeaks(redis, prefixes, dbs)
   })
   return world
 }

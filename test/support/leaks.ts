@@ -1,6 +1,8 @@
 import pg from "pg"
 import type { Redis } from "ioredis"
-import { adminUrl } from "./pg"
+import { expect } from "vitest"
+import { adminUrl, dropDatabase } from "./pg"
+import { deletePrefix } from "./redis"
 
 /** Connections still open to the given databases, other than this check's own. */
 export async function openConnections(databases: string[]): Promise<number> {
@@ -21,4 +23,16 @@ export async function openConnections(databases: string[]): Promise<number> {
 export async function openRedisClients(client: Redis, marker: string): Promise<number> {
   const list = String(await client.client("LIST"))
   return list.split("\n").filter((line) => line.includes(`name=`) && line.split(" ").some((f) => f.startsWith("name=") && f.includes(marker))).length
+}
+
+/**
+ * The end of a test file: deletes its Redis prefixes, fails when a stage left a Redis client or
+ * a database connection open (a leak), then drops its databases.
+ */
+export async function releaseAndCheckLeaks(redis: Redis, prefixes: string[], databases: string[]): Promise<void> {
+  for (const p of prefixes) await deletePrefix(redis, p)
+  for (const p of prefixes) expect(await openRedisClients(redis, p)).toBe(0)
+  redis.disconnect()
+  expect(await openConnections(databases)).toBe(0)
+  for (const d of databases) await dropDatabase(d)
 }

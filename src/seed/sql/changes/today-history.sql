@@ -1,4 +1,4 @@
--- The day's scrape ($2): a row for 85 % of the products changed in the last 30 days, mostly spelled
+-- The day's scrape ($2): a row for a share $3 (by default 85 %) of the products changed in the last 30 days, mostly spelled
 -- as the product, sometimes otherwise (same key once normalized). $1 is the day's seed.
 INSERT INTO history (uuid, external_product_id, country, platform, date, stock, sale_price,
   sales_amount, sold_units, stock_adjustment, stock_adjustment_reason)
@@ -15,4 +15,4 @@ CROSS JOIN LATERAL (SELECT pg_temp.row_key(p.uuid) AS k,
   CASE WHEN p.stock >= 0 AND p.stock < 'Infinity'::float8 THEN p.stock ELSE 0 END AS stock,
   CASE WHEN p.sale_price >= 0 AND p.sale_price < 'Infinity'::float8 THEN p.sale_price ELSE 0 END AS price,
   floor(pg_temp.u($1, pg_temp.row_key(p.uuid), 36) * 6) AS sold OFFSET 0) x
-WHERE p.updated_at > $2::date - 30 AND pg_temp.u($1, x.k, 31) < 0.85
+WHERE p.updated_at > $2::date - 30 AND pg_temp.u($1, x.k, 31) < $3::float8
