@@ -3,10 +3,11 @@
  * clock or a time zone. MAPPING.md Histories rule 1 and rule 4.
  */
 
-// Decision, the accepted shapes: ^\d{4}-\d{2}-\d{2}$ and ^\d{2}/\d{2}/\d{4}$ (parsed by hand below) and
-// this ISO timestamp, whose time part is matched for shape only: the first ten characters are the
-// date, no time-zone conversion.
-const isoTimestamp = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/
+// Decision, the accepted shapes: 'YYYY-MM-DD', 'DD/MM/YYYY' and an ISO timestamp
+// ^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$ whose time part is
+// matched for shape only: the first ten characters are the date, no time-zone conversion. All
+// three are read by hand below (this runs once per history row); test/mapping/dates.test.ts
+// checks the timestamp reader against that pattern.
 
 /** MAPPING.md Histories rule 1: dates before this are invalid (minYmd below is the same date). */
 export const minHistoryDate = "2015-01-01"
@@ -30,8 +31,7 @@ export interface HistoryDay {
   day: number
 }
 
-// Digits read with charCodeAt: the common shapes are parsed without a regex (this runs once per
-// history row); `\d` in the patterns above is ASCII-only, so both agree.
+// Digits read with charCodeAt; `\d` in the pattern above is ASCII-only too.
 function digits(text: string, from: number, count: number): number {
   let n = 0
   for (let i = from; i < from + count; i++) {
@@ -40,6 +40,35 @@ function digits(text: string, from: number, count: number): number {
     n = n * 10 + c
   }
   return n
+}
+
+const isDigits = (text: string, from: number, count: number): boolean => from + count <= text.length && digits(text, from, count) >= 0
+
+/** Whether `text` past its first ten characters is the time part of the timestamp shape above. */
+export function isTimestampTail(text: string): boolean {
+  const sep = text.charCodeAt(10)
+  // [T ]\d{2}:\d{2}
+  if ((sep !== 84 && sep !== 32) || !isDigits(text, 11, 2) || text.charCodeAt(13) !== 58 || !isDigits(text, 14, 2)) return false
+  let i = 16
+  // (:\d{2}(\.\d+)?)?
+  if (text.charCodeAt(i) === 58) {
+    if (!isDigits(text, i + 1, 2)) return false
+    i += 3
+    if (text.charCodeAt(i) === 46) {
+      if (!isDigits(text, i + 1, 1)) return false
+      i += 2
+      while (isDigits(text, i, 1)) i++
+    }
+  }
+  if (i === text.length) return true
+  // (Z|[+-]\d{2}(:?\d{2})?)?$
+  const zone = text.charCodeAt(i)
+  if (zone === 90) return i + 1 === text.length
+  if ((zone !== 43 && zone !== 45) || !isDigits(text, i + 1, 2)) return false
+  i += 3
+  if (i === text.length) return true
+  if (text.charCodeAt(i) === 58) i++
+  return isDigits(text, i, 2) && i + 2 === text.length
 }
 
 // The smallest accepted date as the number y·10000 + m·100 + d.
@@ -58,7 +87,7 @@ function validDay(y: number, m: number, d: number): number | null {
 export function parseHistoryDay(raw: unknown): HistoryDay | null {
   if (typeof raw !== "string" || raw.length < 10) return null
   if (raw.charCodeAt(4) === 45 && raw.charCodeAt(7) === 45) {
-    if (raw.length > 10 && !isoTimestamp.test(raw)) return null
+    if (raw.length > 10 && !isTimestampTail(raw)) return null
     const day = validDay(digits(raw, 0, 4), digits(raw, 5, 2), digits(raw, 8, 2))
     return day === null ? null : { date: raw.slice(0, 10), day }
   }

@@ -1,5 +1,10 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { dateOfDay, dayNumber, parseHistoryDate, parseHistoryDay } from "../../src/mapping"
+import { isTimestampTail } from "../../src/mapping/dates"
+
+// The accepted ISO timestamp shape as DECISIONS.md item 8 states it; the mapping reads it by hand.
+const timestampShape = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/
 
 describe("MAPPING.md Histories rule 1: dates", () => {
   it.each([
@@ -56,6 +61,22 @@ describe("MAPPING.md Histories rule 1: dates", () => {
     expect(parseHistoryDay("01/03/2024")).toEqual({ date: "2024-03-01", day: dayNumber("2024-03-01") })
     for (let day = dayNumber("2015-01-01"); day < dayNumber("2030-01-01"); day += 17) {
       expect(dayNumber(dateOfDay(day))).toBe(day)
+    }
+  })
+  it("reads the time part of a timestamp exactly as the documented pattern does", () => {
+    // Tails built from the pattern's own pieces, so near-misses (a missing digit, a stray
+    // colon, a zone without minutes) are common, not just random noise.
+    const piece = fc.constantFrom("T", " ", "0", "1", "9", "12", "59", ":", ".", "Z", "+", "-", "x", "٢")
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), (parts) => {
+        const text = `2024-03-05${parts.join("")}`
+        if (text.length === 10) return
+        expect(isTimestampTail(text)).toBe(timestampShape.test(text))
+      }),
+      { numRuns: 20_000 },
+    )
+    for (const text of ["2024-03-05T10:20:30.123Z", "2024-03-05T10:20:30.Z", "2024-03-05T10:20+02:", "2024-03-05T10:20+020", "2024-03-05 10:20:3"]) {
+      expect(isTimestampTail(text), text).toBe(timestampShape.test(text))
     }
   })
 })
