@@ -21,7 +21,7 @@ function reasons(counts: Record<string, number>, prefix: string): string {
 const sum = (counts: Record<string, number>, prefix: string) =>
   Object.entries(counts).filter(([k]) => k.startsWith(prefix)).reduce((s, [, v]) => s + v, 0)
 
-/** The human summary `migrate` prints at the end: outcomes by reason, time, rows/s per stage. */
+/** The human summary `migrate` prints at the end: outcomes by reason, time, throughput per stage. */
 export function formatSummary(s: RunSummary, deadLetteredEntries: number): string {
   const c = s.counts
   const elapsed = s.finishedAt - s.startedAt
@@ -49,9 +49,11 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
       c,
       "multimedia.dropped.",
     )}, invalid galleries ${fmt(c["gallery.invalid"] ?? 0)}`,
-    `  throughput ${Object.entries(s.progress)
-      .map(([stage, n]) => `${stage} ${fmt(n / secs)} rows/s`)
-      .join(" · ")}`,
+    `  throughput ${
+      Object.entries(s.progress)
+        .map(([stage, n]) => `${stage} ${fmt(n / secs)} ${unitOf(stage)}/s`)
+        .join(" · ") || "nothing to do"
+    }`,
   ]
   if (c["groups.mapping_error"]) lines.push(`  mapping errors: ${fmt(c["groups.mapping_error"])} groups dead-lettered whole`)
   lines.push(
@@ -61,3 +63,9 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
   )
   return lines.join("\n")
 }
+
+/**
+ * What a stage's progress counts: extract, transform and load-products count products; the child
+ * loaders count rows written (an incremental run does not rewrite unchanged rows).
+ */
+const unitOf = (stage: string): string => (stage === "load-histories" || stage === "load-multimedia" ? "rows written" : "products")
