@@ -12,14 +12,16 @@ export const sliceOf = (column: string, slicesParam: string, sliceParam: string)
   `abs(hashtext(${column})::bigint) % ${slicesParam} = ${sliceParam}`
 
 /**
- * Change signatures. The legacy contract moves updated_at whenever a product row changes, so
- * (uuid, updated_at) pairs identify a group's product state. History rows have no marker: a
- * count plus an order-independent sum of row hashes changes when a row is added or edited.
+ * Change signatures: a row count plus an order-independent sum of row hashes, per group. The
+ * contract moves a product's updated_at when its row changes, but updated_at is a date: a second
+ * edit on the day of the last run leaves it unchanged (issue 6: "inclusive of the last run's
+ * day"). Hashing the whole row catches that edit, and any other, without re-reading every
+ * product touched that day. History rows have no marker at all, so they are hashed the same way.
  * hash_record_extended hashes each column with its type's hash function, twice as fast as
  * hashing the row's text; it is stable on one server (a major-version upgrade of the legacy
  * server changes it, and the next daily run then re-plans every group once).
  */
-export const productSigExpr = `md5(string_agg(p.uuid::text || '@' || p.updated_at::text, ',' ORDER BY p.uuid))`
+export const productSigExpr = `count(*)::text || ':' || sum(hash_record_extended(p, 0))::text`
 export const historySigExpr = `count(*)::text || ':' || sum(hash_record_extended(h, 0))::text`
 
 /** (external_id, uuid) of one slice's products, in key order, after a resume position. */

@@ -88,4 +88,22 @@ describe("a daily run", () => {
     expect(run.stdout).toMatch(/changes +0 groups/)
     expect(await rowVersions(t.v3.url)).toEqual(before)
   })
+  it("follows a product edited again on the last run's day, although its updated_at (a date) did not move", async () => {
+    const t = await target()
+    expect((await runCli("stages/migrate.ts", [], t.env)).code).toBe(0)
+    const inV3 = new Set((await query<{ id: string }>(t.v3.url, "SELECT id FROM products")).map((r) => r.id))
+    const lastDay = await query<{ uuid: string }>(
+      world.legacy.url,
+      "SELECT uuid::text FROM product WHERE updated_at = (SELECT max(updated_at) FROM product) ORDER BY uuid",
+    )
+    const edited = lastDay.map((r) => r.uuid).find((id) => inV3.has(id))
+    expect(edited).toBeDefined()
+    await query(world.legacy.url, `UPDATE product SET name = 'Lámpara editada dos veces' WHERE uuid = '${edited}'`)
+
+    const run = await runCli("stages/migrate.ts", [], t.env)
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/changes +1 groups/)
+    const [row] = await query<{ name: string }>(t.v3.url, `SELECT name FROM products WHERE id = '${edited}'`)
+    expect(row?.name).toBe("Lámpara editada dos veces")
+  })
 })
