@@ -25,9 +25,22 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name)
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
 }
-if (process.argv.includes("--help")) {
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
   console.log(usage)
   process.exit(0)
+}
+{
+  const valued = new Set(["--products", "--seed", "--workers"])
+  const switches = new Set(["--no-baseline", "--no-daily"])
+  const argv = process.argv.slice(2)
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (valued.has(a) && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) i++
+    else if (!switches.has(a)) {
+      console.error(`unknown or incomplete argument '${a}': see npm run bench -- --help`)
+      process.exit(2)
+    }
+  }
 }
 const products = arg("--products", "400000")
 const seed = arg("--seed", "1")

@@ -2,8 +2,7 @@ import { Redacted } from "effect"
 import { loadSettingsOrExit } from "../src/config/load"
 import { ArgError, parseArgs, usage } from "../src/seed/args"
 import { applyChanges } from "../src/seed/changes"
-import { SeedError } from "../src/seed/database"
-import { describeError } from "../src/seed/errors"
+import { describeError, exitCodeOf } from "../src/seed/errors"
 import { seedLegacy } from "../src/seed/seed"
 
 const log = (line: string): void => console.log(line)
@@ -37,6 +36,6 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(describeError(err))
-    process.exit(err instanceof SeedError ? err.exitCode : 1)
+    process.exit(exitCodeOf(err))
   },
 )

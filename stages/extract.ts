@@ -29,7 +29,7 @@ a full one). Several copies share the work.`,
       const { pool: v3 } = yield* V3Db
       const { client } = yield* RedisClient
       const { run, resumed } = yield* Effect.promise(() =>
-        beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices }),
+        beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "fail" }),
       )
       log.info({ run: run.id, kind: run.kind, resumed }, resumed ? "resuming run" : "starting run")
       yield* abortable((signal) =>

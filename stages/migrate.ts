@@ -36,10 +36,16 @@ Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
   ],
   program: (s, log, args) => {
     const keys = streamKeys(s.streamPrefix)
+    // Arguments are checked before any connection, so a typo is exit 2 even with a server down.
+    const unknown = args.filter((a) => a.startsWith("--") && !known.has(a.split("=")[0]!))
+    if (unknown.length > 0) return Effect.fail(new UsageError(`unknown option ${unknown[0]}: see npm run migrate -- --help`))
+    let workers: ReturnType<typeof parseWorkers>
+    try {
+      workers = parseWorkers(args)
+    } catch (err) {
+      return Effect.fail(err)
+    }
     const program = Effect.gen(function* () {
-      const unknown = args.filter((a) => a.startsWith("--") && !known.has(a.split("=")[0]!))
-      if (unknown.length > 0) return yield* Effect.fail(new UsageError(`unknown option ${unknown[0]}: see npm run migrate -- --help`))
-      const workers = yield* Effect.try({ try: () => parseWorkers(args), catch: (e) => e })
       yield* LegacyDb
       const { pool: v3 } = yield* V3Db
       const { client } = yield* RedisClient
@@ -47,9 +53,10 @@ Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
       if (!schema.rows[0]?.t) {
         return yield* Effect.fail(new UserFacingError("the v3 database has no schema yet: run `npm run db:migrate` first", ExitCode.failed))
       }
-      const { run, resumed } = yield* Effect.promise(() =>
-        beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices }),
+      const { run, resumed, discarded } = yield* Effect.promise(() =>
+        beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "discard" }),
       )
+      if (discarded) log.warn({ discarded: discarded.id, reason: discarded.reason }, `discarding the unfinished run ${discarded.id}: ${discarded.reason}`)
       log.info({ run: run.id, kind: run.kind, testMode: run.testMode }, resumed ? "resuming the unfinished run" : "starting a new run")
       const view = progressView(client, keys, log, process.stdout.isTTY === true)
       const summary = yield* abortable((signal) =>

@@ -18,9 +18,26 @@ describe("settings", () => {
     ["RETRY_DELAY", "0", "expected a number of seconds > 0"],
     ["EXTRACT_BATCH_SIZE", "1.5", "setting EXTRACT_BATCH_SIZE is malformed ('1.5')"],
     ["TEST_MODE", "perhaps", "setting TEST_MODE is malformed ('perhaps')"],
+    ["LOG_FORMAT", "bogus", "setting LOG_FORMAT is malformed ('bogus')"],
+    ["SHUTDOWN_GRACE_MS", "soon", "setting SHUTDOWN_GRACE_MS is malformed ('soon')"],
   ])("rejects %s=%s", (env, value, message) => {
-    const names = ["maxRetries", "retryDelay", "extractBatchSize", "testMode"] as const
+    const names = ["maxRetries", "retryDelay", "extractBatchSize", "testMode", "logFormat", "shutdownGraceMs"] as const
     expect(() => readSettings(names, { [env]: value })).toThrow(message)
+  })
+
+  it.each([
+    ["REDIS_URL", "redisUrl", `redis://:${secret}@127.0.0.1:notaport/0`],
+    ["OLD_DATABASE_URL", "oldDatabaseUrl", `postgres://migrator:${secret}@legacy host/products`],
+  ] as const)("rejects a %s the drivers could not parse, naming it and not echoing it", (env, name, value) => {
+    let error: unknown
+    try {
+      readSettings([name], { [env]: value })
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(SettingError)
+    expect((error as Error).message).toMatch(new RegExp(`^setting ${env} is malformed.*well-formed URL`))
+    expect((error as Error).message).not.toContain(secret)
   })
 
   it("never echoes a URL, which may hold a password", () => {

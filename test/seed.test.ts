@@ -376,6 +376,12 @@ describe("seed:legacy command line", () => {
     expect(r.stderr).toContain("--products")
   })
 
+  it("exits 3 with one line when the legacy server cannot be reached", () => {
+    const r = run(["--products", "10"], { OLD_DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" })
+    expect(r.status).toBe(3)
+    expect(r.stderr).toMatch(/^cannot reach the PostgreSQL of OLD_DATABASE_URL .*: start it \(npm run services -- start\) or fix the URL$/)
+  })
+
   it("exits 2 with one line when OLD_DATABASE_URL is missing", () => {
     const r = run(["--products", "10"])
     expect(r.status).toBe(2)

@@ -21,7 +21,10 @@ const url = (env: string, schemes: readonly string[], help: string): SettingSpec
   config: Config.Redacted(env),
   check: (value) => {
     const text = Redacted.value(value)
-    return schemes.some((s) => text.startsWith(`${s}://`)) ? undefined : `expected a ${schemes.join(" or ")}:// URL`
+    if (!schemes.some((s) => text.startsWith(`${s}://`))) return `expected a ${schemes.join(" or ")}:// URL`
+    // The drivers parse with the WHATWG URL parser too: what it rejects (a port that is not a
+    // number, a space in the host) would otherwise surface later as a connection error.
+    return URL.canParse(text) ? undefined : "expected a well-formed URL (check the host, port and any characters needing %-encoding)"
   },
 })
 
@@ -85,6 +88,12 @@ export const settings = {
       Config.withDefault("info" as const),
     ),
   },
+  logFormat: {
+    env: "LOG_FORMAT",
+    help: "json, pretty, or auto (pretty on a terminal, else JSON lines)",
+    config: Config.Literals(["json", "pretty", "auto"], "LOG_FORMAT").pipe(Config.withDefault("auto" as const)),
+  },
+  shutdownGraceMs: wholeNumber("SHUTDOWN_GRACE_MS", 30_000, "ms a process gets after the first SIGINT/SIGTERM to finish its batch before it is forced out"),
 } as const
 
 export type SettingName = keyof typeof settings

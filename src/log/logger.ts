@@ -14,6 +14,8 @@ export function redactUrls(text: string): string {
  */
 export function createLogger(options: {
   level?: string
+  /** LOG_FORMAT: "auto" (the default) is pretty on a terminal, JSON lines otherwise. */
+  format?: "json" | "pretty" | "auto"
   name: string
   base?: Record<string, unknown>
   /** stderr for commands whose stdout is their report (status --json, verify, dlq). */
@@ -21,7 +23,8 @@ export function createLogger(options: {
 }): Logger {
   const out = options.destination === "stderr" ? process.stderr : process.stdout
   const fd = options.destination === "stderr" ? 2 : 1
-  const format = process.env["LOG_FORMAT"] ?? (out.isTTY ? "pretty" : "json")
+  const wanted = options.format ?? "auto"
+  const format = wanted === "auto" ? (out.isTTY ? "pretty" : "json") : wanted
   const opts: pino.LoggerOptions = {
     name: options.name,
     level: options.level ?? process.env["LOG_LEVEL"] ?? "info",

@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis"
 import type pg from "pg"
+import { UserFacingError } from "../runtime/errors"
 import { ensureAllGroups } from "../streams/groups"
 import type { StreamKeys } from "../streams/keys"
+import { discardRun, staleReason, type StaleRun } from "./stale-run"
 
 export type RunKind = "full" | "incremental"
 export type RunStatus = "extracting" | "extracted" | "done"
@@ -41,6 +43,11 @@ export interface BeginOptions {
   full: boolean
   testMode: boolean
   slices: number
+  /**
+   * What to do with an unfinished run this invocation must not resume (see stale-run.ts):
+   * migrate discards it and starts afresh; a stage copy joining a run refuses to start.
+   */
+  onStale: "discard" | "fail"
 }
 
 /**
@@ -53,14 +60,22 @@ export async function beginOrResumeRun(
   v3: pg.Pool,
   keys: StreamKeys,
   opts: BeginOptions,
-): Promise<{ run: RunState; resumed: boolean }> {
+): Promise<{ run: RunState; resumed: boolean; discarded?: StaleRun }> {
+  let discarded: StaleRun | undefined
   for (let attempt = 0; attempt < 20; attempt++) {
     await client.watch(keys.run)
     const current = await readRun(client, keys)
     if (current && current.status !== "done") {
       await client.unwatch()
-      await ensureAllGroups(client, keys)
-      return { run: current, resumed: true }
+      const reason = await staleReason(current, v3, opts)
+      if (reason === null) {
+        await ensureAllGroups(client, keys)
+        return { run: current, resumed: true }
+      }
+      if (opts.onStale === "fail") throw new UserFacingError(`the unfinished run ${current.id} cannot be joined: ${reason}; run \`npm run migrate\` instead`)
+      await discardRun(client, v3, keys, current.id)
+      discarded = { id: current.id, reason }
+      continue
     }
     const previous = await v3.query(
       "SELECT 1 FROM migration.runs WHERE status = 'done' AND NOT test_mode LIMIT 1",
@@ -93,7 +108,7 @@ export async function beginOrResumeRun(
        ON CONFLICT (id) DO NOTHING`,
       [run.id, run.kind, run.testMode, run.startedAt],
     )
-    return { run, resumed: false }
+    return { run, resumed: false, ...(discarded ? { discarded } : {}) }
   }
   throw new Error("could not start a run: another process keeps changing the run state; try again")
 }

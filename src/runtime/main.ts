@@ -1,8 +1,12 @@
 import { Cause, type Effect, Exit, Runtime } from "effect"
 import { ExitCode, UserFacingError, errorMessage } from "./errors"
 
-/** Time a stage gets after the first SIGINT/SIGTERM to finish its batch before it is forced out. */
-const GRACE_MS = Number(process.env["SHUTDOWN_GRACE_MS"] ?? 30_000)
+/** Time a stage gets after the first SIGINT/SIGTERM to finish its batch before it is forced out (SHUTDOWN_GRACE_MS). */
+let GRACE_MS = 30_000
+
+export function setShutdownGrace(ms: number): void {
+  GRACE_MS = ms
+}
 
 function report(exit: Exit.Exit<unknown, unknown>): number {
   if (Exit.isSuccess(exit)) return ExitCode.ok

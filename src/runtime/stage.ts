@@ -2,14 +2,18 @@ import type { Effect } from "effect"
 import { loadSettingsOrExit, settingsHelp } from "../config/load"
 import type { SettingName, Settings } from "../config/settings"
 import { createLogger, type Logger } from "../log/logger"
-import { runMainEffect } from "./main"
+import { runMainEffect, setShutdownGrace } from "./main"
+
+/** Settings every process reads besides its own: how it logs and how long it may take to stop. */
+const common = ["logLevel", "logFormat", "shutdownGraceMs"] as const
+type CommonSetting = (typeof common)[number]
 
 export interface ProcessSpec<K extends SettingName> {
   name: string
   /** Usage line(s) and a short description, shown by --help. */
   usage: string
   settings: readonly K[]
-  program: (settings: Settings<K | "logLevel">, log: Logger, args: string[]) => Effect.Effect<void, unknown>
+  program: (settings: Settings<K | CommonSetting>, log: Logger, args: string[]) => Effect.Effect<void, unknown>
   /** Where log lines go; "stderr" for commands whose stdout is their report. Default stdout. */
   logTo?: "stdout" | "stderr"
 }
@@ -21,10 +25,11 @@ export interface ProcessSpec<K extends SettingName> {
 export function runProcess<K extends SettingName>(spec: ProcessSpec<K>): void {
   const args = process.argv.slice(2)
   if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write(`${spec.usage}\n\nSettings (environment):\n${settingsHelp([...spec.settings, "logLevel"])}\n`)
+    process.stdout.write(`${spec.usage}\n\nSettings (environment):\n${settingsHelp([...spec.settings, ...common])}\n`)
     process.exit(0)
   }
-  const settings = loadSettingsOrExit([...spec.settings, "logLevel"] as const)
-  const log = createLogger({ name: spec.name, level: settings.logLevel, destination: spec.logTo ?? "stdout" })
-  runMainEffect(spec.program(settings as Settings<K | "logLevel">, log, args))
+  const settings = loadSettingsOrExit([...spec.settings, ...common] as const)
+  const log = createLogger({ name: spec.name, level: settings.logLevel, format: settings.logFormat, destination: spec.logTo ?? "stdout" })
+  setShutdownGrace(settings.shutdownGraceMs)
+  runMainEffect(spec.program(settings as Settings<K | CommonSetting>, log, args))
 }

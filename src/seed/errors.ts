@@ -1,11 +1,19 @@
 import { SeedError } from "./database"
 
+const unreachable = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH"])
+
+/** The README's exit status: 3 when the server cannot be reached, else the error's own or 1. */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof SeedError) return err.exitCode
+  return unreachable.has(String((err as { code?: unknown }).code)) ? 3 : 1
+}
+
 /** One line for the operator: what went wrong and, where known, what to do about it. */
 export function describeError(err: unknown): string {
   if (err instanceof SeedError) return err.message
   const code = (err as { code?: unknown }).code
   const message = err instanceof Error ? err.message : String(err)
-  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "ETIMEDOUT") {
+  if (unreachable.has(String(code))) {
     const what = `cannot reach the PostgreSQL of OLD_DATABASE_URL (${message})`
     return `${what}: start it (npm run services -- start) or fix the URL`
   }

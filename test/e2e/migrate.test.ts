@@ -70,4 +70,12 @@ describe("migrate", () => {
     expect(r.code).toBe(2)
     expect(r.stderr.trim()).toBe("unknown option --fast: see npm run migrate -- --help")
   })
+
+  it("rejects a bad --workers value with status 2 before connecting, even with every server down", async () => {
+    const down = { ...(await target()).env, OLD_DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", PRODUCTS_DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", REDIS_URL: "redis://127.0.0.1:1/0" }
+    const r = await runCli("stages/migrate.ts", ["--workers", "load-histories=many"], down)
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr.trim().split("\n")).toHaveLength(1)
+    expect(r.stderr).toMatch(/--workers/)
+  })
 })
