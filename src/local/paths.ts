@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
@@ -46,4 +46,13 @@ export function stateDir(): string {
   const fallback = `/var/tmp/legacy-v3-migrator-${hash}`
   if (!existsSync(fallback)) mkdirSync(fallback, { recursive: true, mode: 0o755 })
   return fallback
+}
+
+/**
+ * Whether something accepts TCP connections on a loopback port. Synchronous (a child bash
+ * opening /dev/tcp) because the service scripts are. Lets the services of docker-compose.yml,
+ * already listening on the same ports, stand in for this checkout's own.
+ */
+export function portAnswers(port: number): boolean {
+  return spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: "ignore", timeout: 3_000 }).status === 0
 }

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensurePostgresBin } from "./install"
-import { isRoot, localPorts, localUser, stateDir } from "./paths"
+import { isRoot, localPorts, localUser, portAnswers, stateDir } from "./paths"
 
 /**
  * Settings for a disposable local cluster: durability is traded for speed (fsync off), which is
@@ -49,8 +49,11 @@ export function postgresRunning(): boolean {
 }
 
 export function startPostgres(): string {
-  const bin = ensurePostgresBin()
   const dir = postgresDataDir()
+  if (!existsSync(join(dir, "PG_VERSION")) && portAnswers(localPorts.postgres)) {
+    return `postgres already answering on 127.0.0.1:${localPorts.postgres}, not this checkout's own (docker compose?): using it`
+  }
+  const bin = ensurePostgresBin()
   const logFile = join(stateDir(), "postgres.log")
   if (!existsSync(join(dir, "PG_VERSION"))) {
     mkdirSync(dir, { recursive: true, mode: 0o700 })

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensureRedisServer } from "./install"
-import { localPorts, stateDir } from "./paths"
+import { localPorts, portAnswers, stateDir } from "./paths"
 
 function redisDir(): string {
   return join(stateDir(), "redis")
@@ -33,6 +33,9 @@ export function redisRunning(): boolean {
 }
 
 export async function startRedis(): Promise<string> {
+  if (!redisRunning() && portAnswers(localPorts.redis)) {
+    return `redis already answering on 127.0.0.1:${localPorts.redis}, not this checkout's own (docker compose?): using it`
+  }
   const server = ensureRedisServer()
   if (redisRunning()) return `redis already running on 127.0.0.1:${localPorts.redis}`
   mkdirSync(redisDir(), { recursive: true })
