@@ -20,7 +20,7 @@ export interface ConsumerConfig {
   claimIdleMs: number
   maxRetries: number
   retryDelaySeconds: number
-  /** Entries processed at once (p-limit style bound on in-flight batches). */
+  /** Entries processed at once: the bound on in-flight batches (Effect.forEach concurrency). */
   concurrency: number
   log: Logger
   /** Called when a read finds nothing new: a chance for housekeeping. */
