@@ -58,6 +58,23 @@ describe("crash safety", () => {
     expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
   })
 
+  it("stops every stage gracefully on SIGINT, exits 130, and the next migrate resumes to the same result", async () => {
+    const t = await target()
+    const run = startCli("stages/migrate.ts", [], t.env)
+    await until(async () => (await productCount(t.v3.url)) > world.expected.tables.products.length / 4)
+    const stages = childrenOf(run.child.pid!)
+    run.child.kill("SIGINT")
+    const stopped = await run.done
+    expect(stopped.code, stopped.stderr).toBe(130)
+    // No stage outlives migrate.
+    for (const pid of stages) expect(() => process.kill(pid, 0)).toThrow()
+    expect(await productCount(t.v3.url)).toBeLessThan(world.expected.tables.products.length)
+    const again = await runCli("stages/migrate.ts", [], t.env)
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/\(full\) finished/)
+    expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
+  })
+
   it("restarts a stage killed with -9 while migrate runs and loses nothing", async () => {
     const t = await target()
     const run = startCli("stages/migrate.ts", [], t.env)
