@@ -1,7 +1,7 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli, type CliResult } from "../support/cli"
-import { openConnections } from "../support/leaks"
+import { settledConnections } from "../support/leaks"
 import { databaseUrl, dropDatabase } from "../support/pg"
 
 // The v3 schema and reference data exactly as MAPPING.md ("v3 schema") gives them, written out by hand.
@@ -40,7 +40,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  expect(await openConnections([name])).toBe(0)
+  expect(await settledConnections([name])).toBe(0)
   await dropDatabase(name)
 })
 

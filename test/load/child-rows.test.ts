@@ -13,7 +13,7 @@ import { parseEntryList } from "../../src/streams/entries"
 import { ensureAllGroups } from "../../src/streams/groups"
 import { streamKeys } from "../../src/streams/keys"
 import { buildOutputs, type ProductsPayload } from "../../src/transform/outputs"
-import { openConnections } from "../support/leaks"
+import { settledConnections } from "../support/leaks"
 import { legacyHistory, legacyProduct } from "../support/legacy-rows"
 import { dropDatabase } from "../support/pg"
 import { deletePrefix, testPrefix, testRedis } from "../support/redis"
@@ -59,7 +59,7 @@ afterAll(async () => {
   await deletePrefix(client, prefix)
   client.disconnect()
   await pool.end()
-  expect(await openConnections([db.name])).toBe(0)
+  expect(await settledConnections([db.name])).toBe(0)
   await dropDatabase(db.name)
 })
 

@@ -6,7 +6,7 @@ import { mapGroup } from "../../src/mapping/group"
 import { mappingConfig } from "../../src/mapping/config"
 import type { LegacyProduct } from "../../src/mapping/types"
 import { buildOutputs, type ProductsPayload } from "../../src/transform/outputs"
-import { openConnections } from "../support/leaks"
+import { settledConnections } from "../support/leaks"
 import { legacyProduct } from "../support/legacy-rows"
 import { dropDatabase } from "../support/pg"
 import { createV3Database } from "../support/v3"
@@ -42,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const d of dbs) await d.pool.end()
-  expect(await openConnections(dbs.map((d) => d.name))).toBe(0)
+  expect(await settledConnections(dbs.map((d) => d.name))).toBe(0)
   for (const d of dbs) await dropDatabase(d.name)
 })
 

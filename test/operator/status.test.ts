@@ -95,6 +95,32 @@ describe("status", () => {
     expect(human.stdout).toContain("extract: finished, units 3/3 done")
   })
 
+  it("shows the last run's kind, watermark and change counts once a daily run finished", async () => {
+    const prefix = testPrefix("status-last")
+    prefixes.push(prefix)
+    const target = await createV3Database()
+    dbs.push(target.name)
+    const env = stageEnv({ legacyDb: legacy.name, v3Db: target.name, prefix, extra: { LOG_DIR: logDir, ...smallRun } })
+    for (const kind of ["full", "incremental"]) {
+      const r = await runCli("stages/migrate.ts", [], env)
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toContain(`(${kind}) finished`)
+    }
+    const doc = await statusJson(prefix)
+    const watermark = legacy.catalog.products.map((p) => p.updated_at).sort().at(-1)
+    expect(doc.state).toBe("done")
+    expect(doc.lastRun).toMatchObject({
+      kind: "incremental",
+      testMode: false,
+      watermark,
+      plan: { groups: 0, products: 0, newGroups: 0, productChanges: 0, historyChanges: 0 },
+    })
+    expect(doc.lastRun?.finishedAt).not.toBeNull()
+    const human = await status(prefix, [])
+    expect(human.stdout).toContain(watermark!)
+    expect(human.stdout).toMatch(/incremental/)
+  })
+
   it("--watch refreshes until interrupted", async () => {
     const { child, done } = startCli("stages/status.ts", ["--watch", "1", "--json"], stageEnv({ prefix: testPrefix("status-watch"), extra: { LOG_LEVEL: "warn" } }))
     let frames = 0
