@@ -7,21 +7,13 @@ import { ArgError, parseArgs } from "../src/seed/args"
 import { applyChanges } from "../src/seed/changes"
 import { SeedError } from "../src/seed/database"
 import { seedLegacy } from "../src/seed/seed"
-import { createDatabase, databaseUrl, dropDatabase } from "./support/pg"
+import { createDatabase, databaseUrl, dropDatabase, queryRows } from "./support/pg"
 
 const quiet = (): void => undefined
 const made: string[] = []
 const asOf = "2026-11-20"
 
-async function query<R extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query<R>(sql, params)).rows
-  } finally {
-    await client.end()
-  }
-}
+const query = queryRows
 
 /** A database name the seeder has to create itself. */
 function freshName(): string {

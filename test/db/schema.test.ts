@@ -1,8 +1,8 @@
-import pg from "pg"
+import type pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli, type CliResult } from "../support/cli"
 import { settledConnections } from "../support/leaks"
-import { databaseUrl, dropDatabase } from "../support/pg"
+import { databaseUrl, dropDatabase, queryRows } from "../support/pg"
 
 // The v3 schema and reference data exactly as MAPPING.md ("v3 schema") gives them, written out by hand.
 const name = `t_schema_${Date.now().toString(36)}`
@@ -11,15 +11,7 @@ const env = { ...process.env, PRODUCTS_DATABASE_URL: url }
 let first: CliResult
 let second: CliResult
 
-async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return (await c.query<T>(sql)).rows
-  } finally {
-    await c.end()
-  }
-}
+const query = <T extends pg.QueryResultRow>(sql: string): Promise<T[]> => queryRows<T>(url, sql)
 
 /** Columns of the contract's tables as "name type null|not null", in table order. */
 const columns = () =>

@@ -1,23 +1,15 @@
-import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { runCli } from "../support/cli"
 import { diffTables } from "../support/compare"
 import { e2eFixture } from "../support/e2e"
 import { actualV3, rowVersions, type V3Tables } from "../support/expected"
+import { queryRows } from "../support/pg"
 
 const PRODUCTS = 1500
 const world = e2eFixture("daily", PRODUCTS, 5, { EXTRACT_BATCH_SIZE: "200" })
 const target = () => world.target()
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return (await c.query<T>(sql)).rows
-  } finally {
-    await c.end()
-  }
-}
+const query = queryRows
 
 /**
  * The contract's one exception: a product migrated before and rejected now keeps its last

@@ -8,6 +8,17 @@ export function databaseUrl(name: string): string {
   return `postgres://${localUser}@127.0.0.1:${localPorts.postgres}/${name}`
 }
 
+/** One query on its own connection, closed before returning (nothing left for the leak check). */
+export async function queryRows<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query<T>(sql, params)).rows
+  } finally {
+    await client.end()
+  }
+}
+
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl })
   await client.connect()
