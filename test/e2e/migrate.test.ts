@@ -53,6 +53,14 @@ describe("migrate", () => {
     expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
   })
 
+  it("migrates the same under Node with tsx, every stage included", async () => {
+    const t = await target()
+    const r = await runCli("stages/migrate.ts", [], t.env, 300_000, "node")
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/\(full\) finished/)
+    expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
+  })
+
   it("migrates only the first 10 non-excluded products in TEST_MODE", async () => {
     const t = await target()
     const r = await runCli("stages/migrate.ts", [], { ...t.env, TEST_MODE: "true" })

@@ -32,8 +32,12 @@ export function stageEnv(e: Env): NodeJS.ProcessEnv {
 }
 
 /** Starts `bun <file> args` (file relative to the project) and collects its output. */
-export function startCli(file: string, args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(bunBin, [join(projectRoot, file), ...args], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] })
+/** Processes run under Bun, as documented; "node" runs them with Node and tsx, the fallback. */
+export type Runtime = "bun" | "node"
+
+export function startCli(file: string, args: string[], env: NodeJS.ProcessEnv, runtime: Runtime = "bun") {
+  const [command, pre] = runtime === "bun" ? [bunBin, []] : [process.execPath, ["--import", "tsx"]]
+  const child = spawn(command, [...pre, join(projectRoot, file), ...args], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] })
   let stdout = ""
   let stderr = ""
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
@@ -44,8 +48,8 @@ export function startCli(file: string, args: string[], env: NodeJS.ProcessEnv) {
   return { child, done }
 }
 
-export function runCli(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<CliResult> {
-  const { child, done } = startCli(file, args, env)
+export function runCli(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000, runtime: Runtime = "bun"): Promise<CliResult> {
+  const { child, done } = startCli(file, args, env, runtime)
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
   return done.finally(() => clearTimeout(timer))
 }
