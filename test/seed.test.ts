@@ -112,7 +112,7 @@ const spellings = {
   country: ["CO", "co", " MX ", "CO1", "MX", "EC", "CL", "PE", "PA", "GT", "PY", "AR", "ES", "XX", "Colombia", ""],
   category: ["tecnologia", "TECNOLOGÍA", "bienestar y salud", "vehiculo", "cuidado personal", "belleza cuidado personal",
     "capilar", "libros", "juegos", "juguetes", "halloween", "navidad", "desarrollo", "importados", "Ofertas"],
-  historyDate: ["", "N/A", "2024-13-45", "31/02/2024", "2023-02-29", "2014-12-31"],
+  historyDate: ["", "N/A", "2024-13-45", "31/02/2024", "2023-02-29", "2014-12-31", "2100-01-01", "9999-12-31T00:00:00.000Z"],
   sentinel: ["URL_NOT_FOUND", "null", "undefined", "NULL", "Undefined"],
 }
 
@@ -128,6 +128,7 @@ const quirks: Array<[string, string]> = [
     `a bad number in ${c}`, `SELECT count(*) FROM product WHERE ${bad(c)}`]),
   ["a fraction in stock", "SELECT count(*) FROM product WHERE stock <> floor(stock) AND stock < 'Infinity'"],
   ["variations_amount halves", "SELECT count(*) FROM product WHERE variations_amount IN (2.5, 3.5)"],
+  ["variations_amount beyond the integer range", "SELECT count(*) FROM product WHERE variations_amount > 2147483647 AND variations_amount < 'Infinity'"],
   ["variations_amount other fractions", "SELECT count(*) FROM product WHERE variations_amount IN (0.25, 1.75, 2.4, 3.6)"],
   ["names with runs of blanks", "SELECT count(*) FROM product WHERE name ~ '\\s\\s'"],
   ["empty names", "SELECT count(*) FROM product WHERE btrim(name) = ''"],

@@ -9,8 +9,9 @@
 // three are read by hand below (this runs once per history row); test/mapping/dates.test.ts
 // checks the timestamp reader against that pattern.
 
-/** MAPPING.md Histories rule 1: dates before this are invalid (minYmd below is the same date). */
+/** MAPPING.md Histories rule 1: dates before the first or after the second are invalid (minYmd/maxYmd below). */
 export const minHistoryDate = "2015-01-01"
+export const maxHistoryDate = "2099-12-31"
 
 export function isLeapYear(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
@@ -71,18 +72,21 @@ export function isTimestampTail(text: string): boolean {
   return isDigits(text, i, 2) && i + 2 === text.length
 }
 
-// The smallest accepted date as the number y·10000 + m·100 + d.
+// The smallest and greatest accepted dates as the number y·10000 + m·100 + d.
 const minYmd = 20150101
+const maxYmd = 20991231
 
 function validDay(y: number, m: number, d: number): number | null {
   if (y < 0 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null
-  return y * 10000 + m * 100 + d < minYmd ? null : daysFromCivil(y, m, d)
+  const ymd = y * 10000 + m * 100 + d
+  return ymd < minYmd || ymd > maxYmd ? null : daysFromCivil(y, m, d)
 }
 
 /**
  * MAPPING.md Histories rule 1: 'YYYY-MM-DD', an ISO timestamp (its first ten characters) or
- * 'DD/MM/YYYY'. Decision: no trimming. Anything else, an impossible calendar date or a date
- * before 2015-01-01 → null (`invalid_date`). Future dates are kept.
+ * 'DD/MM/YYYY'. Decision: no trimming. Anything else, an impossible calendar date, a date
+ * before 2015-01-01 or after 2099-12-31 → null (`invalid_date`). The upper bound also caps gap
+ * filling at about 31,000 rows per product.
  */
 export function parseHistoryDay(raw: unknown): HistoryDay | null {
   if (typeof raw !== "string" || raw.length < 10) return null

@@ -34,6 +34,9 @@ export function orZero(value: LegacyNumber | null | undefined): number {
   return isBadNumber(n) ? 0 : n
 }
 
+/** The largest v3 `integer` (PostgreSQL int4). */
+export const INT4_MAX = 2147483647
+
 /** MAPPING.md variations_amount: rounded to the nearest integer, halves up (2.5 → 3, 0.5 → 1). */
 export function roundHalfUp(value: number): number {
   return Math.floor(value + 0.5)

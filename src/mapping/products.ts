@@ -1,6 +1,6 @@
 import { categoryId } from "./category"
 import { midnight } from "./dates"
-import { isBadNumber, orZero, roundHalfUp, toNumber } from "./numbers"
+import { INT4_MAX, isBadNumber, orZero, roundHalfUp, toNumber } from "./numbers"
 import { countryCode, isExcludedIn, platformType } from "./platform"
 import { parseProvider, providerClaim } from "./provider"
 import { type CountryCode, type PlatformType, platformCountryId } from "./reference"
@@ -30,10 +30,15 @@ export function platformCountryOf(platform: PlatformType, country: CountryCode):
   return { id: platformCountryId(platform, country), platform_id: platform, country_id: country }
 }
 
-/** MAPPING.md products.variations_amount: bad → 0, else rounded halves up. */
+/**
+ * MAPPING.md products.variations_amount: bad → 0, else rounded halves up; a rounded value beyond
+ * the `integer` range is a bad number too → 0.
+ */
 export function variationsAmount(raw: LegacyNumber): number {
   const n = toNumber(raw)
-  return isBadNumber(n) ? 0 : roundHalfUp(n)
+  if (isBadNumber(n)) return 0
+  const rounded = roundHalfUp(n)
+  return rounded > INT4_MAX ? 0 : rounded
 }
 
 /** MAPPING.md products.name: normalized, empty → 'Sin nombre'. */

@@ -84,4 +84,14 @@ describe("roundHalfUp and variations_amount (MAPPING.md: halves up, bad → 0)",
   it.each([["NaN"], ["Infinity"], ["-Infinity"], [-2.5]])("maps bad variations_amount %j to 0", (input) => {
     expect(variationsAmount(input)).toBe(0)
   })
+  it.each([
+    [2147483647, 2147483647],
+    [2147483646.5, 2147483647],
+    [2147483647.5, 0],
+    [2147483648, 0],
+    [1e12, 0],
+    ["1e300", 0],
+  ])("keeps variations_amount %j within integer range, else 0 (MAPPING.md: beyond integer is a bad number)", (input, expected) => {
+    expect(variationsAmount(input)).toBe(expected)
+  })
 })

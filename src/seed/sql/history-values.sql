@@ -1,7 +1,7 @@
 -- Per-row pieces of a history row, each from one 64-bit hash h (see bits()).
 
 -- The scraper's date text: mostly 'YYYY-MM-DD', some ISO timestamps, some 'DD/MM/YYYY', and
--- 0.5 % garbage: empty, impossible, pre-2015 or in no accepted format.
+-- 0.5 % garbage: empty, impossible, pre-2015, after 2099 or in no accepted format.
 CREATE FUNCTION pg_temp.history_date(h bigint, d date) RETURNS text
 LANGUAGE sql STABLE AS
 $$ SELECT CASE
@@ -11,7 +11,7 @@ $$ SELECT CASE
   WHEN pg_temp.bits(h, 0) < 0.955
     THEN to_char(d + floor(pg_temp.bits(h, 1) * 86400)::int * interval '1 second', 'YYYY-MM-DD HH24:MI:SS')
   WHEN pg_temp.bits(h, 0) < 0.995 THEN to_char(d, 'DD/MM/YYYY')
-  ELSE pg_temp.pick('{"",N/A,2024-13-45,31/02/2024,2023-02-29,2014-12-31,"null",15/08/2014,2014-06-30T10:00:00.000Z,05-03-2024}',
+  ELSE pg_temp.pick('{"",N/A,2024-13-45,31/02/2024,2023-02-29,2014-12-31,"null",15/08/2014,2014-06-30T10:00:00.000Z,05-03-2024,2100-01-01,9999-12-31T00:00:00.000Z}',
                     pg_temp.bits(h, 2)) END $$;
 
 -- stock_adjustment: 85 % false, 10 % NULL, 5 % true.
