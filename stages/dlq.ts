@@ -43,7 +43,7 @@ ${settingsHelp(["oldDatabaseUrl", "excludedPlatforms"])}`,
         Effect.gen(function* () {
           const { client } = yield* RedisClient
           yield* abortable(() => runDlq(cmd, client, keys, driverLog(log)))
-        }).pipe(Effect.provide(RedisClient.layer(s.redisUrl, `dlq:${s.streamPrefix}`, "producer", driverLog(log)))),
+        }).pipe(Effect.provide(RedisClient.layer(s.redisUrl, `dlq:${s.streamPrefix}`, driverLog(log)))),
       ),
     )
   },

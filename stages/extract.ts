@@ -3,7 +3,7 @@ import { LegacyDb } from "../src/db/legacy/client"
 import { V3Db } from "../src/db/v3/client"
 import { extractRun } from "../src/extract/extractor"
 import { mappingConfig } from "../src/mapping/config"
-import { beginOrResumeRun } from "../src/pipeline/run"
+import { beginOrResumeRun } from "../src/run/state"
 import { abortable } from "../src/runtime/abortable"
 import { runProcess } from "../src/runtime/stage"
 import { RedisClient } from "../src/streams/client"
@@ -44,7 +44,7 @@ a full one). Several copies share the work.`,
         Layer.mergeAll(
           LegacyDb.layer(s.oldDatabaseUrl, log, `extract:${s.workerId}`, 6),
           V3Db.layer(s.productsDatabaseUrl, log, `extract:${s.workerId}`, 2),
-          RedisClient.layer(s.redisUrl, `extract:${s.workerId}`, "producer", log),
+          RedisClient.layer(s.redisUrl, `extract:${s.workerId}`, log),
         ),
       ),
     )

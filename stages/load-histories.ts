@@ -1,10 +1,6 @@
 import { historiesTable } from "../src/load/child-rows"
 import { childRowsHandler } from "../src/load/handlers"
-import { runLoaderStage } from "../src/pipeline/loader-stage"
+import { runLoaderStage } from "../src/load/stage"
+import { historiesMessage } from "../src/messages/histories"
 
-runLoaderStage({
-  stage: "load-histories",
-  writes: "replaces each product's histories with the batch's rows",
-  concurrency: 2,
-  handler: (deps) => childRowsHandler(deps, "load-histories", historiesTable, "histories_sig"),
-})
+runLoaderStage("load-histories", (deps) => childRowsHandler(deps, "load-histories", historiesTable, historiesMessage, "histories_sig"))

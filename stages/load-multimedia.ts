@@ -1,10 +1,6 @@
 import { multimediaTable } from "../src/load/child-rows"
 import { childRowsHandler } from "../src/load/handlers"
-import { runLoaderStage } from "../src/pipeline/loader-stage"
+import { runLoaderStage } from "../src/load/stage"
+import { multimediaMessage } from "../src/messages/multimedia"
 
-runLoaderStage({
-  stage: "load-multimedia",
-  writes: "replaces each product's multimedia with the batch's rows",
-  concurrency: 2,
-  handler: (deps) => childRowsHandler(deps, "load-multimedia", multimediaTable, "multimedia_sig"),
-})
+runLoaderStage("load-multimedia", (deps) => childRowsHandler(deps, "load-multimedia", multimediaTable, multimediaMessage, "multimedia_sig"))

@@ -1,9 +1,4 @@
 import { productsHandler } from "../src/load/handlers"
-import { runLoaderStage } from "../src/pipeline/loader-stage"
+import { runLoaderStage } from "../src/load/stage"
 
-runLoaderStage({
-  stage: "load-products",
-  writes: "upserts platform_countries, providers and products",
-  concurrency: 1,
-  handler: productsHandler,
-})
+runLoaderStage("load-products", productsHandler)

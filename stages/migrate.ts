@@ -1,10 +1,11 @@
 import { Effect, Layer } from "effect"
 import { LegacyDb } from "../src/db/legacy/client"
 import { V3Db } from "../src/db/v3/client"
-import { orchestrate, summaryText } from "../src/pipeline/orchestrator"
-import { progressView } from "../src/pipeline/progress-view"
-import { beginOrResumeRun } from "../src/pipeline/run"
-import { parseWorkers } from "../src/pipeline/workers"
+import { orchestrate, summaryText } from "../src/supervisor/orchestrator"
+import { progressView } from "../src/supervisor/progress-view"
+import { beginOrResumeRun } from "../src/run/state"
+import { defaultWorkersText, parseWorkers } from "../src/supervisor/workers"
+import { stageNames } from "../src/pipeline/stages"
 import { abortable } from "../src/runtime/abortable"
 import { ExitCode, UsageError, UserFacingError } from "../src/runtime/errors"
 import { runProcess } from "../src/runtime/stage"
@@ -17,22 +18,22 @@ runProcess({
   name: "migrate",
   usage: `Usage: npm run migrate -- [--full] [--workers stage=N,...]
 
-Runs a whole migration: starts extract, transform, load-products, load-histories and
-load-multimedia as separate processes, shows progress, waits until extract has finished and
-every consumer group is drained, stops the stages and prints a summary.
+Runs a whole migration: starts ${stageNames.join(", ")} as separate
+processes, shows progress, waits until extract has finished and every consumer group is
+drained, stops the stages and prints a summary.
 The first run is a full one; later runs are incremental (only groups whose legacy rows
 changed). An interrupted run (Ctrl-C, a crash) resumes where it stopped.
 
   --full                 force a full run
   --workers S=N,...      copies per stage, e.g. --workers load-histories=3,transform=2
-                         (default extract=1 transform=2 load-products=1 load-histories=2 load-multimedia=1)
+                         (default ${defaultWorkersText})
 
 Exit status: 0 done; 1 failed (or entries dead-lettered after repeated failures);
 2 bad setting or argument; 3 a server unreachable; 130 interrupted (run again to resume).
 Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
   settings: [
     "oldDatabaseUrl", "productsDatabaseUrl", "redisUrl", "streamPrefix", "testMode", "extractSlices", "extractBatchSize",
-    "historyBatchRows", "maxInFlight", "maxRetries", "retryDelay", "claimIdleMs", "excludedPlatforms", "legacyS3Bucket", "logDir",
+    "historyBatchRows", "maxInFlight", "maxRetries", "transientRetries", "retryDelay", "claimIdleMs", "excludedPlatforms", "legacyS3Bucket", "logDir",
   ],
   program: (s, log, args) => {
     const keys = streamKeys(s.streamPrefix)
@@ -75,7 +76,7 @@ Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
         Layer.mergeAll(
           LegacyDb.layer(s.oldDatabaseUrl, log, "migrate", 1),
           V3Db.layer(s.productsDatabaseUrl, log, "migrate", 2),
-          RedisClient.layer(s.redisUrl, "migrate", "producer", log),
+          RedisClient.layer(s.redisUrl, "migrate", log),
         ),
       ),
     )

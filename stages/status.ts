@@ -36,7 +36,7 @@ Exit status: 0 shown; 2 bad argument or setting; 3 Redis unreachable; 130 --watc
         Effect.gen(function* () {
           const { client } = yield* RedisClient
           yield* abortable((signal) => showStatus(client, keys, opts, signal))
-        }).pipe(Effect.provide(RedisClient.layer(s.redisUrl, `status:${s.streamPrefix}`, "producer", driverLog(log)))),
+        }).pipe(Effect.provide(RedisClient.layer(s.redisUrl, `status:${s.streamPrefix}`, driverLog(log)))),
       ),
     )
   },

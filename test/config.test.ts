@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { readSettings, SettingError } from "../src/config/load"
+import { stageNames } from "../src/pipeline/stages"
 import { Redacted } from "effect"
 import { runCli, stageEnv } from "./support/cli"
 
@@ -14,14 +15,20 @@ describe("settings", () => {
 
   it.each([
     ["MAX_RETRIES", "many", "setting MAX_RETRIES is malformed ('many')"],
-    ["MAX_RETRIES", "-1", "expected a whole number >= 0"],
+    ["MAX_RETRIES", "-1", "expected a whole number >= 1"],
+    // Zero deliveries would dead-letter every entry on its first delivery.
+    ["MAX_RETRIES", "0", "expected a whole number >= 1"],
+    ["TRANSIENT_RETRIES", "-1", "expected a whole number >= 0"],
+    ["OUTAGE_TIMEOUT", "0", "expected a whole number >= 1"],
+    ["STREAM_PREFIX", "", "setting STREAM_PREFIX is m"],
+    ["STREAM_PREFIX", "a}b", "expected letters, digits"],
     ["RETRY_DELAY", "0", "expected a number of seconds > 0"],
     ["EXTRACT_BATCH_SIZE", "1.5", "setting EXTRACT_BATCH_SIZE is malformed ('1.5')"],
     ["TEST_MODE", "perhaps", "setting TEST_MODE is malformed ('perhaps')"],
     ["LOG_FORMAT", "bogus", "setting LOG_FORMAT is malformed ('bogus')"],
     ["SHUTDOWN_GRACE_MS", "soon", "setting SHUTDOWN_GRACE_MS is malformed ('soon')"],
   ])("rejects %s=%s", (env, value, message) => {
-    const names = ["maxRetries", "retryDelay", "extractBatchSize", "testMode", "logFormat", "shutdownGraceMs"] as const
+    const names = ["maxRetries", "transientRetries", "outageTimeout", "streamPrefix", "retryDelay", "extractBatchSize", "testMode", "logFormat", "shutdownGraceMs"] as const
     expect(() => readSettings(names, { [env]: value })).toThrow(message)
   })
 
@@ -63,7 +70,7 @@ describe("settings", () => {
 })
 
 describe("every process", () => {
-  const stages = ["extract", "transform", "load-products", "load-histories", "load-multimedia", "migrate"]
+  const stages = [...stageNames, "migrate"]
 
   it.each(stages)("%s exits with status 2 and one line naming a missing setting", async (stage) => {
     const env = stageEnv({})

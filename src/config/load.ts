@@ -39,6 +39,7 @@ export function readSettings<K extends SettingName>(
   for (const name of names) {
     const spec = settings[name] as unknown as SettingSpec<unknown>
     const raw = env[spec.env]
+    if (raw === "" && spec.rejectEmpty) throw new SettingError(spec.env, malformed(name, raw, "expected a value, not an empty string"))
     const exit = Effect.runSyncExit(spec.config.parse(provider))
     if (Exit.isFailure(exit)) throw new SettingError(spec.env, describeFailure(name, raw, exit.cause))
     const problem = spec.check?.(exit.value)

@@ -13,6 +13,8 @@ export interface SettingSpec<A> {
   readonly config: Config.Config<A>
   /** Returns what was expected when a parsed value is out of range, else undefined. */
   readonly check?: (value: A) => string | undefined
+  /** Set but empty is an error (rather than the default): an empty prefix is a mistake, not a choice. */
+  readonly rejectEmpty?: boolean
 }
 
 const url = (env: string, schemes: readonly string[], help: string): SettingSpec<Redacted.Redacted<string>> => ({
@@ -49,10 +51,11 @@ export const settings = {
     help: "consumer name prefix; default host-pid",
     config: Config.String("WORKER_ID").pipe(Config.withDefault(`${hostname()}-${process.pid}`)),
   },
-  maxRetries: wholeNumber("MAX_RETRIES", 3, "deliveries or transient retries before an entry is dead-lettered", 0),
+  maxRetries: wholeNumber("MAX_RETRIES", 3, "deliveries of a failing entry before it is dead-lettered"),
+  transientRetries: wholeNumber("TRANSIENT_RETRIES", 5, "in-place retries of a transient database failure (deadlock, serialization) within one delivery", 0),
   retryDelay: {
     env: "RETRY_DELAY",
-    help: "cap in seconds of the exponential backoff between transient retries",
+    help: "cap in seconds of the exponential backoff between retries and redeliveries",
     config: Config.Finite("RETRY_DELAY").pipe(Config.withDefault(60)),
     check: (n: number) => (n > 0 ? undefined : "expected a number of seconds > 0"),
   },
@@ -70,6 +73,9 @@ export const settings = {
     env: "STREAM_PREFIX",
     help: "prefix of every Redis key the pipeline uses",
     config: Config.String("STREAM_PREFIX").pipe(Config.withDefault("migration")),
+    rejectEmpty: true,
+    // The prefix is a Redis Cluster hash tag ({prefix}): braces would end it early.
+    check: (v: string) => (/^[A-Za-z0-9_.:-]+$/.test(v) ? undefined : "expected letters, digits, '_', '-', '.' or ':' (not empty)"),
   },
   extractBatchSize: wholeNumber("EXTRACT_BATCH_SIZE", 500, "legacy products per extract stream entry"),
   extractSlices: wholeNumber("EXTRACT_SLICES", 8, "work units a run's legacy key space is split into, shared by extract copies"),
@@ -93,6 +99,7 @@ export const settings = {
     help: "json, pretty, or auto (pretty on a terminal, else JSON lines)",
     config: Config.Literals(["json", "pretty", "auto"], "LOG_FORMAT").pipe(Config.withDefault("auto" as const)),
   },
+  outageTimeout: wholeNumber("OUTAGE_TIMEOUT", 300, "seconds a process waits for Redis or PostgreSQL to come back before it gives up (exit 3)"),
   shutdownGraceMs: wholeNumber("SHUTDOWN_GRACE_MS", 30_000, "ms a process gets after the first SIGINT/SIGTERM to finish its batch before it is forced out"),
 } as const
 

@@ -1,6 +1,7 @@
 import pg from "pg"
 import type { Logger } from "../log/logger"
-import { UnreachableError } from "../runtime/errors"
+import { ExitCode, UnreachableError, UserFacingError } from "../runtime/errors"
+import { outageWatch } from "../runtime/outage"
 
 /** host:port/database of a PostgreSQL URL, without credentials: safe to print. */
 export function describeDbUrl(url: string): string {
@@ -36,7 +37,10 @@ export async function openPool(opts: PoolOptions): Promise<pg.Pool> {
     // jit=off: the planner overestimates `= ANY($1)` batches and would JIT-compile every batch query.
     options: opts.readOnly ? "-c default_transaction_read_only=on -c jit=off" : "-c jit=off",
   })
-  pool.on("error", (err) => opts.log.warn({ err, db: describeDbUrl(opts.url) }, "idle database connection failed"))
+  const where = describeDbUrl(opts.url)
+  // An idle connection dropped by a server restart: the pool replaces it on next use; work that
+  // meets the outage waits for the server (OutageWatch.recover).
+  pool.on("error", (err) => opts.log.debug({ err, db: where }, "idle database connection closed"))
   try {
     const client = await pool.connect()
     try {
@@ -46,9 +50,22 @@ export async function openPool(opts: PoolOptions): Promise<pg.Pool> {
     }
   } catch (err) {
     await pool.end().catch(() => undefined)
-    throw new UnreachableError(opts.what, describeDbUrl(opts.url), opts.setting, err)
+    throw refusal(opts, where, err) ?? new UnreachableError(opts.what, where, opts.setting, err)
   }
+  outageWatch().register({ what: opts.what, where, setting: opts.setting, probe: () => pool.query("SELECT 1") })
   return pool
+}
+
+/** A server that answers but refuses us: not an outage, a setting to fix (exit 2). */
+function refusal(opts: PoolOptions, where: string, err: unknown): UserFacingError | undefined {
+  const code = (err as { code?: string }).code
+  if (code === "28P01" || code === "28000") {
+    return new UserFacingError(`${opts.what} at ${where} refused the credentials in ${opts.setting}: fix the user or password in ${opts.setting}`, ExitCode.usage)
+  }
+  if (code === "3D000") {
+    return new UserFacingError(`${opts.what} at ${where} does not exist (${opts.setting}): create it or fix the database name in ${opts.setting}`, ExitCode.usage)
+  }
+  return undefined
 }
 
 /** Runs fn inside a transaction on one pooled connection; rolls back on any error. */

@@ -8,14 +8,14 @@ import { testModeSelection } from "../extract/test-mode"
 import type { Logger } from "../log/logger"
 import { mappingConfig } from "../mapping/config"
 import { UsageError, UserFacingError } from "../runtime/errors"
-import type { Stage, StreamKeys } from "../streams/keys"
+import { isStage, stageNames } from "../pipeline/stages"
+import type { StreamKeys } from "../streams/keys"
 import { listLetters, renderList } from "./list"
 import { purgeLetters } from "./delete"
 import { renderRetry } from "./report"
 import { retryLetters } from "./retry"
 import { isEmptyFilter, type LetterFilter } from "./select"
 
-const stages: Stage[] = ["extract", "transform", "load-products", "load-histories", "load-multimedia"]
 
 export interface DlqCommand {
   action: "list" | "retry" | "purge"
@@ -39,7 +39,7 @@ export function parseDlqArgs(args: readonly string[]): DlqCommand {
     throw new UsageError(`${action ? `unknown command '${action}'` : "no command given"}: use list, retry or purge (npm run dlq -- --help)`)
   }
   const stage = p.values.get("--stage")
-  if (stage !== undefined && !stages.includes(stage as Stage)) throw new UsageError(`--stage '${stage}' is not a stage; stages are ${stages.join(", ")}`)
+  if (stage !== undefined && !isStage(stage)) throw new UsageError(`--stage '${stage}' is not a stage; stages are ${stageNames.join(", ")}`)
   if (p.lists.has("--id") && action === "list") throw new UsageError("--id is for retry and purge; list filters with --stage, --reason, --entity")
   if (p.values.has("--limit") && action !== "list") throw new UsageError("--limit is for list; narrow retry and purge with filters or --id")
   const filter: LetterFilter = {

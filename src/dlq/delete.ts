@@ -1,7 +1,7 @@
 import type { ChainableCommander, Redis } from "ioredis"
-import { sleep } from "../extract/extractor"
+import { sleep } from "../runtime/sleep"
 import { UserFacingError } from "../runtime/errors"
-import { dlqCountField, type StoredDeadLetter } from "../streams/dead-letter"
+import { dlqCountField, type StoredDeadLetter } from "../messages/dead-letter"
 import type { StreamKeys } from "../streams/keys"
 import { type LetterFilter, pages, selectLetters } from "./select"
 

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis"
 import { fmt, preview, table } from "../cli/table"
-import type { StoredDeadLetter } from "../streams/dead-letter"
+import type { StoredDeadLetter } from "../messages/dead-letter"
 import type { StreamKeys } from "../streams/keys"
 import { type LetterFilter, selectLetters } from "./select"
 

@@ -1,13 +1,14 @@
 import type { ChainableCommander, Redis } from "ioredis"
 import type pg from "pg"
 import type { KeyBatch } from "../extract/batches"
-import { extractEntryFields } from "../extract/entry"
 import type { GroupBatch } from "../extract/fetch"
-import { decodeRun, readRun, type RunState } from "../pipeline/run"
+import { decodeRun, readRun, type RunState } from "../run/state"
 import { UserFacingError } from "../runtime/errors"
-import type { StoredDeadLetter } from "../streams/dead-letter"
+import type { StoredDeadLetter } from "../messages/dead-letter"
+import { encodeExtractBatch } from "../messages/extract-batch"
 import { toArgs } from "../streams/entries"
-import { type ConsumerStage, consumerStages, type StreamKeys } from "../streams/keys"
+import { type ConsumerStage, consumerStages } from "../pipeline/stages"
+import type { StreamKeys } from "../streams/keys"
 import { deleteLetters } from "./delete"
 import { reextractGroups } from "./reextract"
 import { type LetterFilter, pages, selectLetters } from "./select"
@@ -67,7 +68,7 @@ async function targetRun(client: Redis, keys: StreamKeys): Promise<RunState> {
 
 function publishBatches(tx: ChainableCommander, keys: StreamKeys, run: RunState, batches: GroupBatch[]): void {
   for (const b of batches) {
-    tx.xadd(keys.stream.extract, "*", ...toArgs(extractEntryFields(run, "dlq-retry", b)))
+    tx.xadd(keys.stream.extract, "*", ...toArgs(encodeExtractBatch({ run: run.id, test: run.testMode, unit: "dlq-retry", ...b })))
     tx.hincrby(keys.counts(run.id), "extract.batches", 1)
     tx.hincrby(keys.counts(run.id), "extract.groups", b.keys.length)
     tx.hincrby(keys.counts(run.id), "extract.products", b.productCount)

@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis"
-import { decodeDeadLetter, readDeadLetters, type StoredDeadLetter } from "../streams/dead-letter"
-import { parseEntryList } from "../streams/entries"
+import { decodeDeadLetter, type StoredDeadLetter } from "../messages/dead-letter"
+import { readDeadLetters } from "../streams/dead-letter"
+import { compareIds, parseEntryList } from "../streams/entries"
 import type { StreamKeys } from "../streams/keys"
-import { compareIds } from "../streams/trim"
 
 /** Which dead letters a dlq command acts on: all filters must match; `ids`, when given, names them. */
 export interface LetterFilter {
@@ -25,7 +25,7 @@ const matches = (l: StoredDeadLetter, f: LetterFilter) =>
 export async function* selectLetters(client: Redis, keys: StreamKeys, f: LetterFilter): AsyncGenerator<StoredDeadLetter> {
   if (f.ids?.length) {
     for (const id of f.ids) {
-      const letter = parseEntryList(await client.xrange(keys.dlq, id, id)).map(decodeDeadLetter)[0]
+      const letter = parseEntryList(await client.xrange(keys.dlq, id, id)).map((e) => decodeDeadLetter(e.id, e.fields))[0]
       if (letter && matches(letter, f)) yield letter
     }
     return

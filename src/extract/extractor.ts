@@ -2,12 +2,14 @@ import type { Redis } from "ioredis"
 import type pg from "pg"
 import type { Logger } from "../log/logger"
 import type { MappingConfig } from "../mapping/types"
-import type { RunState } from "../pipeline/run"
+import { encodeExtractBatch } from "../messages/extract-batch"
+import type { RunState } from "../run/state"
+import { outageWatch } from "../runtime/outage"
+import { sleep } from "../runtime/sleep"
 import type { StreamKeys } from "../streams/keys"
-import { recordProgress } from "../streams/progress"
+import { runScript } from "../streams/scripts"
 import { waitForRoom } from "./backpressure"
 import { type KeyBatch, keyBatches } from "./batches"
-import { extractEntryFields } from "./entry"
 import { fetchGroups, type GroupBatch } from "./fetch"
 import { computePlan, slicePlanCursor } from "./plan"
 import { countProducts, orphanKeysCursor, sliceProductsCursor } from "./sql"
@@ -60,7 +62,9 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
       // Keeps the lease while a slow fetch or a backpressure wait holds up the next publish.
       const renewal = setInterval(() => void leases.renew(unit).catch(() => undefined), LEASE_MS / 3)
       try {
-        await extractUnit(d, leases, unit, positions.get(unit) ?? { key: null, done: false })
+        // A server restart mid-unit (the legacy cursor dies, Redis goes away): wait for it, then
+        // resume the unit after its last published key.
+        await outageWatch().ride(async () => extractUnit(d, leases, unit, (await leases.positions()).get(unit) ?? null), d.signal)
       } finally {
         clearInterval(renewal)
         await leases.release(unit)
@@ -78,7 +82,7 @@ async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
     if ((await leases.positions()).get("plan")?.done) return
     if (await leases.acquire("plan")) {
       d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
-      const plan = await computePlan(d.legacy, d.v3, d.run.id)
+      const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id), d.signal)
       await d.redis.hset(d.keys.run, {
         plan_groups: plan.groups,
         plan_products: plan.products,
@@ -87,7 +91,7 @@ async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
         plan_history_changes: plan.historyChanges,
         watermark: plan.watermark ?? "",
       })
-      await leases.publish("plan", { key: null, done: true }, null, {})
+      await leases.publish("plan", null, { key: null, done: true }, null, {})
       await leases.release("plan")
       d.log.info({ run: d.run.id, ...plan }, "incremental plan ready")
       return
@@ -110,33 +114,41 @@ function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncG
   return keyBatches(d.legacy, sliceProductsCursor(after !== null), params, d.batchSize)
 }
 
-async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, start: UnitPosition): Promise<void> {
+async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, start: UnitPosition | null): Promise<void> {
+  if (start?.done) return
   const log = d.log.child({ unit })
-  log.info({ after: start.key }, start.key === null ? "extracting unit" : "resuming unit")
-  let last = start.key
+  log.info({ after: start?.key ?? null }, start?.key ? "resuming unit" : "extracting unit")
+  let at = start
   const ahead: Promise<GroupBatch>[] = []
   const publish = async (batch: GroupBatch): Promise<boolean> => {
     await waitForRoom(d.redis, d.keys, d.maxInFlight, d.signal)
     if (d.signal.aborted) return false
-    const ok = await leases.publish(unit, { key: batch.lastKey, done: false }, extractEntryFields(d.run, unit, batch), {
+    const to = { key: batch.lastKey, done: false }
+    const fields = encodeExtractBatch({ run: d.run.id, test: d.run.testMode, unit, ...batch })
+    const counts = {
       "extract.batches": 1,
       "extract.groups": batch.keys.length,
       "extract.products": batch.productCount,
       "extract.histories": batch.historyCount,
-    })
+    }
+    const ok = await leases.publish(unit, at, to, fields, counts, batch.productCount)
     if (!ok) log.warn("lease lost to another extract copy; leaving the unit to it")
-    else await recordProgress(d.redis, d.keys, d.run.id, "extract", batch.productCount)
-    last = batch.lastKey
+    at = to
     return ok
   }
-  for await (const kb of batchesOf(d, unit, start)) {
-    const pending = fetchGroups(d.legacy, kb)
-    pending.catch(() => undefined)
-    ahead.push(pending)
-    if (ahead.length >= FETCH_AHEAD && !(await publish(await ahead.shift()!))) return
+  try {
+    for await (const kb of batchesOf(d, unit, start ?? { key: null, done: false })) {
+      const pending = fetchGroups(d.legacy, kb)
+      pending.catch(() => undefined)
+      ahead.push(pending)
+      if (ahead.length >= FETCH_AHEAD && !(await publish(await ahead.shift()!))) return
+    }
+    while (ahead.length > 0) if (!(await publish(await ahead.shift()!))) return
+  } finally {
+    // Batches fetched ahead and never published must not surface as unhandled rejections.
+    for (const a of ahead) a.catch(() => undefined)
   }
-  while (ahead.length > 0) if (!(await publish(await ahead.shift()!))) return
-  await leases.publish(unit, { key: last, done: true }, null, {})
+  await leases.publish(unit, at, { key: at?.key ?? null, done: true }, null, {})
   log.info("unit done")
 }
 
@@ -147,23 +159,5 @@ async function* testModeBatches(d: ExtractDeps): AsyncGenerator<KeyBatch> {
 }
 
 async function markExtracted(client: Redis, keys: StreamKeys, run: RunState): Promise<void> {
-  await client.eval(
-    `if redis.call('HGET', KEYS[1], 'id') == ARGV[1] and redis.call('HGET', KEYS[1], 'status') == 'extracting' then
-       redis.call('HSET', KEYS[1], 'status', 'extracted', 'extracted_at', ARGV[2]) end
-     return 1`,
-    1,
-    keys.run,
-    run.id,
-    String(Date.now()),
-  )
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t)
-      resolve()
-    })
-  })
+  await runScript(client, "run-transition", [keys.run], [run.id, "extracting", "extracted", "extracted_at", Date.now()])
 }

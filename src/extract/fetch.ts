@@ -9,8 +9,8 @@ export interface GroupBatch {
   productsJson: string
   historiesJson: string
   /** JSON objects key -> signature. */
-  productSigs: string
-  historySigs: string
+  productSigsJson: string
+  historySigsJson: string
   productCount: number
   historyCount: number
 }
@@ -29,8 +29,8 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch): Promise<Group
     lastKey: batch.lastKey,
     productsJson: p.rows,
     historiesJson: h.rows,
-    productSigs: p.sigs,
-    historySigs: h.sigs,
+    productSigsJson: p.sigs,
+    historySigsJson: h.sigs,
     productCount: batch.uuids.length,
     historyCount: h.n,
   }

@@ -1,3 +1,5 @@
+import { historyRowColumns } from "../messages/extract-batch"
+
 /**
  * The read-only SQL extract runs against the legacy database. A *group* is every product and
  * history row sharing one raw external_id: collisions and a product's history never cross
@@ -49,7 +51,7 @@ export const fetchProducts = `
 
 /**
  * The history rows of a batch's keys, one pass: a JSON object key -> rows (each row an array in
- * the column order of decodeHistoryRow), each key's signature, and the row count. Grouping by
+ * the wire format's column order, historyRowColumns), each key's signature, and the row count. Grouping by
  * key spares repeating it in every row.
  */
 export const fetchHistories = `
@@ -57,8 +59,7 @@ export const fetchHistories = `
   SELECT coalesce(json_object_agg(k, rows), '{}')::text AS rows, coalesce(json_object_agg(k, sig), '{}')::text AS sigs,
          coalesce(sum(n), 0)::int AS n
   FROM (SELECT h.external_product_id AS k, ${historySigExpr} AS sig, count(*) AS n,
-               json_agg(json_build_array(h.uuid, h.country, h.platform, h.date, h.stock, h.sale_price, h.sales_amount,
-                 h.sold_units, h.stock_adjustment, h.stock_adjustment_reason)) AS rows
+               json_agg(json_build_array(${historyRowColumns.map((c) => `h.${c}`).join(", ")})) AS rows
         FROM h GROUP BY h.external_product_id) g`
 
 /** The products TEST_MODE may pick from, by uuid (MAPPING.md, Accounting and runs). */

@@ -1,6 +1,7 @@
 import type pg from "pg"
 import type { V3History, V3Multimedia } from "../mapping/types"
-import { type Column, historyColumns, multimediaColumns, unnestFrom, upsertTail } from "./columns"
+import { type Column, historyColumns, multimediaColumns } from "../messages/columns"
+import { unnestFrom, upsertTail } from "./sql"
 
 /**
  * Histories and multimedia hang off a product and arrive as whole sets per product: the
@@ -40,15 +41,6 @@ function statements<T>(t: ChildTable<T>) {
 }
 
 const cache = new Map<string, ReturnType<typeof statements>>()
-
-/** The column literals of an entry, in column order (fields c0, c1, …). */
-export function columnFields<T>(t: ChildTable<T>, fields: Record<string, string>): string[] {
-  return t.columns.map((_, i) => {
-    const v = fields[`c${i}`]
-    if (v === undefined) throw new Error(`${t.table} entry lacks column field c${i}`)
-    return v
-  })
-}
 
 /** Of the given products, those already in v3 (the others' rows must wait for them). */
 export async function presentProducts(tx: pg.Pool | pg.PoolClient, ids: string[]): Promise<Set<string>> {

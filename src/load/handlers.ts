@@ -1,14 +1,15 @@
-import type { Redis } from "ioredis"
 import type pg from "pg"
+import type { Redis } from "ioredis"
 import { inTransaction } from "../db/connect"
-import { upstreamDrained } from "../pipeline/drain"
-import { crashPoint } from "../runtime/faults"
-import type { EntryHandler } from "../streams/consumer"
-import { addDeadLetter } from "../streams/dead-letter"
-import { toArgs } from "../streams/entries"
-import type { ConsumerStage, StreamKeys } from "../streams/keys"
-import type { ProductsPayload } from "../transform/outputs"
-import { type ChildTable, columnFields, presentProducts, writeChildRows } from "./child-rows"
+import type { ChildRowsCodec, ChildRowsMessage } from "../messages/child-rows"
+import { decodeProducts, type ProductsMessage } from "../messages/products"
+import type { ConsumerStage } from "../pipeline/stages"
+import { upstreamDrained } from "../run/drain"
+import { backoffMs, deferralBackoff } from "../runtime/retry"
+import { sleep } from "../runtime/sleep"
+import type { MessageHandler } from "../streams/consumer"
+import type { StreamKeys } from "../streams/keys"
+import { type ChildTable, presentProducts, writeChildRows } from "./child-rows"
 import { recordGroupState, type StateColumn } from "./group-state"
 import { writeProducts } from "./products"
 
@@ -18,26 +19,20 @@ export interface LoaderDeps {
   keys: StreamKeys
 }
 
-/** load-products: one transaction per entry, acknowledged only after the commit. */
-export function productsHandler(d: LoaderDeps): EntryHandler {
-  return async (entry) => {
-    const f = entry.fields!
-    const payload = JSON.parse(f["payload"] ?? "null") as ProductsPayload
-    const written = await inTransaction(d.pool, (tx) => writeProducts(tx, payload, f["test"] !== "1"))
-    crashPoint("load-products", "after-commit")
-    const tx = d.client.multi()
-    const counts = d.keys.counts(f["run"] ?? "")
-    if (written.keptPrevious > 0) tx.hincrby(counts, "products.kept_previous", written.keptPrevious)
-    if (written.displaced > 0) tx.hincrby(counts, "products.displaced", written.displaced)
-    tx.xack(d.keys.input["load-products"], "load-products", entry.id)
-    await tx.exec()
-    return payload.products.length
+/** load-products: one transaction per entry; the consumer acknowledges it after the commit. */
+export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> {
+  return {
+    decode: decodeProducts,
+    handle: async (m, ctx) => {
+      const written = await inTransaction(d.pool, (tx) => writeProducts(tx, m, !m.test))
+      ctx.effects.count(d.keys, m.run, { "products.kept_previous": written.keptPrevious, "products.displaced": written.displaced })
+      return m.products.length
+    },
   }
 }
 
-type KeyEntry = [key: string, sig: string | null, productIds: string[]]
-
-const MAX_DEFER_DELAY_MS = 5_000
+/** Waiting longer than this inside one delivery would hold a consumer slot for nothing. */
+const MAX_DEFER_WAIT_MS = 5_000
 
 /**
  * load-histories and load-multimedia: rows of products already in v3 are written; rows of
@@ -46,48 +41,48 @@ const MAX_DEFER_DELAY_MS = 5_000
  * transform and load-products drained: it was dead-lettered) do they go to the dead-letter
  * stream, from where `dlq retry` brings both back.
  */
-export function childRowsHandler<T>(d: LoaderDeps, stage: ConsumerStage, table: ChildTable<T>, stateColumn: StateColumn): EntryHandler {
+export function childRowsHandler<T>(
+  d: LoaderDeps,
+  stage: ConsumerStage,
+  table: ChildTable<T>,
+  codec: ChildRowsCodec<T>,
+  stateColumn: StateColumn,
+): MessageHandler<ChildRowsMessage> {
   const stream = d.keys.input[stage]
-  return async (entry) => {
-    const f = entry.fields!
-    const notBefore = Number(f["not_before"] ?? 0)
-    if (notBefore > Date.now()) await new Promise((r) => setTimeout(r, Math.min(notBefore - Date.now(), MAX_DEFER_DELAY_MS)))
-    const keys = JSON.parse(f["keys"] ?? "[]") as KeyEntry[]
-    const target = JSON.parse(f["only"] ?? f["products"] ?? "[]") as string[]
-    const columns = columnFields(table, f)
-    const { written, missing, incomplete } = await inTransaction(d.pool, async (tx) => {
-      const present = await presentProducts(tx, [...new Set([...target, ...keys.flatMap((k) => k[2])])])
-      const written = await writeChildRows(tx, table, columns, target.filter((id) => present.has(id)))
-      const complete = keys.filter((k) => k[2].every((id) => present.has(id)))
-      if (f["test"] !== "1") await recordGroupState(tx, stateColumn, complete.map(([k, s]) => [k, s]))
-      return {
-        written,
-        missing: target.filter((id) => !present.has(id)),
-        incomplete: keys.filter((k) => !k[2].every((id) => present.has(id))),
+  return {
+    decode: codec.decode,
+    handle: async (m, ctx) => {
+      if (m.notBefore > Date.now()) await sleep(Math.min(m.notBefore - Date.now(), MAX_DEFER_WAIT_MS))
+      const target = m.only ?? m.products
+      const { written, missing, incomplete } = await inTransaction(d.pool, async (tx) => {
+        const present = await presentProducts(tx, [...new Set([...target, ...m.keys.flatMap((k) => k[2])])])
+        const written = await writeChildRows(tx, table, m.columns, target.filter((id) => present.has(id)))
+        const complete = m.keys.filter((k) => k[2].every((id) => present.has(id)))
+        if (!m.test) await recordGroupState(tx, stateColumn, complete.map(([k, s]) => [k, s]))
+        return {
+          written,
+          missing: target.filter((id) => !present.has(id)),
+          incomplete: m.keys.filter((k) => !k[2].every((id) => present.has(id))),
+        }
+      })
+      if (missing.length > 0) {
+        const deferrals = m.deferrals + 1
+        const rest: ChildRowsMessage = { ...m, keys: incomplete, only: missing, deferrals, notBefore: 0 }
+        // Drained means load-products committed and acknowledged all it ever will: a fresh look at
+        // v3 is final, and catches a product committed since the check above.
+        const arrived = (await upstreamDrained(d.client, d.keys, stage)) ? (await presentProducts(d.pool, missing)).size : -1
+        if (arrived === 0) {
+          ctx.effects.deadLetter(d.keys, {
+            stage, reason: "product_not_loaded", entity: "entry", run: m.run, kind: "entry", count: missing.length,
+            payload: JSON.stringify(codec.encode(rest)), error: `products not in v3 after upstream drained: ${missing.slice(0, 5).join(", ")}`,
+            sourceStream: stream, sourceId: ctx.id,
+          })
+        } else {
+          rest.notBefore = arrived > 0 ? 0 : Date.now() + backoffMs(deferrals, deferralBackoff)
+          ctx.effects.publish(stream, codec.encode(rest)).add(d.keys.counts(m.run), `${stage}.deferred_entries`, 1)
+        }
       }
-    })
-    crashPoint(stage, "after-commit")
-    const tx = d.client.multi()
-    if (missing.length > 0) {
-      const deferrals = Number(f["deferrals"] ?? 0) + 1
-      const rest: Record<string, string> = { ...f, keys: JSON.stringify(incomplete), only: JSON.stringify(missing), deferrals: String(deferrals) }
-      // Drained means load-products committed and acknowledged all it ever will: a fresh look at
-      // v3 is final, and catches a product committed since the check above.
-      const arrived = (await upstreamDrained(d.client, d.keys, stage)) ? (await presentProducts(d.pool, missing)).size : -1
-      if (arrived === 0) {
-        addDeadLetter(tx, d.keys, {
-          stage, reason: "product_not_loaded", entity: "entry", run: f["run"] ?? "", kind: "entry", count: missing.length,
-          payload: JSON.stringify(rest), error: `products not in v3 after upstream drained: ${missing.slice(0, 5).join(", ")}`,
-          sourceStream: stream, sourceId: entry.id,
-        })
-      } else {
-        rest["not_before"] = String(arrived > 0 ? 0 : Date.now() + Math.min(MAX_DEFER_DELAY_MS, 100 * 2 ** deferrals))
-        tx.xadd(stream, "*", ...toArgs(rest))
-        tx.hincrby(d.keys.counts(f["run"] ?? ""), `${stage}.deferred_entries`, 1)
-      }
-    }
-    tx.xack(stream, stage, entry.id)
-    await tx.exec()
-    return written
+      return written
+    },
   }
 }

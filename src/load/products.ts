@@ -1,6 +1,7 @@
 import type pg from "pg"
-import type { ProductsPayload } from "../transform/outputs"
-import { productColumns, unnestFrom, upsertTail } from "./columns"
+import { productColumns } from "../messages/columns"
+import type { ProductsPayload } from "../messages/products"
+import { unnestFrom, upsertTail } from "./sql"
 import { recordGroupState } from "./group-state"
 
 const insertPlatformCountries = `

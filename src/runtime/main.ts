@@ -8,6 +8,28 @@ export function setShutdownGrace(ms: number): void {
   GRACE_MS = ms
 }
 
+const beforeFatalExit: (() => Promise<void>)[] = []
+
+/** Work to do before the process gives up on a server (migrate stops its stages). */
+export function onFatalExit(hook: () => Promise<void>): () => void {
+  beforeFatalExit.push(hook)
+  return () => {
+    const i = beforeFatalExit.indexOf(hook)
+    if (i >= 0) beforeFatalExit.splice(i, 1)
+  }
+}
+
+/**
+ * An outage outlasted OUTAGE_TIMEOUT: whatever waits on the server would wait forever, so the
+ * process says so in one line and leaves with the error's status (3), after its fatal hooks.
+ */
+export function exitAfterOutage(err: UserFacingError): void {
+  process.stderr.write(`${err.message}\n`)
+  const timer = setTimeout(() => process.exit(err.exitCode), GRACE_MS)
+  timer.unref?.()
+  void Promise.allSettled(beforeFatalExit.map((h) => h())).then(() => process.exit(err.exitCode))
+}
+
 function report(exit: Exit.Exit<unknown, unknown>): number {
   if (Exit.isSuccess(exit)) return ExitCode.ok
   if (Cause.hasInterruptsOnly(exit.cause)) return ExitCode.interrupted

@@ -2,10 +2,11 @@ import type { Effect } from "effect"
 import { loadSettingsOrExit, settingsHelp } from "../config/load"
 import type { SettingName, Settings } from "../config/settings"
 import { createLogger, type Logger } from "../log/logger"
-import { runMainEffect, setShutdownGrace } from "./main"
+import { exitAfterOutage, runMainEffect, setShutdownGrace } from "./main"
+import { OutageWatch, setOutageWatch } from "./outage"
 
 /** Settings every process reads besides its own: how it logs and how long it may take to stop. */
-const common = ["logLevel", "logFormat", "shutdownGraceMs"] as const
+const common = ["logLevel", "logFormat", "shutdownGraceMs", "outageTimeout"] as const
 type CommonSetting = (typeof common)[number]
 
 export interface ProcessSpec<K extends SettingName> {
@@ -31,5 +32,6 @@ export function runProcess<K extends SettingName>(spec: ProcessSpec<K>): void {
   const settings = loadSettingsOrExit([...spec.settings, ...common] as const)
   const log = createLogger({ name: spec.name, level: settings.logLevel, format: settings.logFormat, destination: spec.logTo ?? "stdout" })
   setShutdownGrace(settings.shutdownGraceMs)
+  setOutageWatch(new OutageWatch(settings.outageTimeout * 1000, log, exitAfterOutage))
   runMainEffect(spec.program(settings as Settings<K | CommonSetting>, log, args))
 }

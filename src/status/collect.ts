@@ -1,8 +1,9 @@
 import type { Redis } from "ioredis"
-import { allGroups, type GroupInfo } from "../pipeline/drain"
-import { decodeRun, type RunState } from "../pipeline/run"
-import { type ConsumerStage, consumerStages, type Stage, type StreamKeys } from "../streams/keys"
-import { pairs } from "../streams/trim"
+import { type ConsumerStage, type Stage, stageNames, stageSpec } from "../pipeline/stages"
+import { allGroups, type GroupInfo } from "../run/drain"
+import { decodeRun, type RunState } from "../run/state"
+import { pairs } from "../streams/entries"
+import type { StreamKeys } from "../streams/keys"
 import { type LastRun, decodeLastRun, decodePlan, type ExtractUnit, extractUnits, rateOf, type RunPlan } from "./decode"
 
 export interface ConsumerInfo {
@@ -82,20 +83,16 @@ export async function collectStatus(client: Redis, keys: StreamKeys): Promise<Pi
     : { units: 0, unitsDone: 0, finished: false, planned: null, positions: [] }
 
   const groups = await allGroups(client, keys)
-  const expected: Record<Stage, number | null> = {
-    extract: run?.kind === "incremental" ? (run.plan?.products ?? null) : (run?.totalProducts ?? null),
-    transform: counts["extract.products"] ?? 0,
-    "load-products": counts["products.migrated"] ?? 0,
-    "load-histories": (counts["histories.kept"] ?? 0) + (counts["histories.filled"] ?? 0),
-    "load-multimedia": counts["multimedia.migrated"] ?? 0,
-  }
+  // Extract expects the run's product total (or plan size); every other stage what its upstream reported.
+  const expectedOf = (stage: Stage): number | null =>
+    stage === "extract" ? (run?.kind === "incremental" ? (run.plan?.products ?? null) : (run?.totalProducts ?? null)) : stageSpec(stage).expected(counts)
   const now = Date.now()
   const stages: StageStatus[] = []
-  for (const stage of ["extract", ...consumerStages] as Stage[]) {
+  for (const stage of stageNames) {
     const g = groups.find((x) => x.stage === stage)
     const rate = run ? await rateOf(client, keys, stage, run.id, now) : null
     const done = progress[stage] ?? 0
-    const exp = expected[stage]
+    const exp = expectedOf(stage)
     const remaining = exp === null ? null : Math.max(0, exp - done)
     stages.push({
       stage,

@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis"
 import { type UnitPosition, unitsOf } from "../extract/units"
-import { decodeRun, type RunKind, type RunState } from "../pipeline/run"
-import type { Stage, StreamKeys } from "../streams/keys"
+import { decodeRun, type RunKind, type RunState } from "../run/state"
+import type { Stage } from "../pipeline/stages"
+import type { StreamKeys } from "../streams/keys"
 import { readSamples } from "../streams/progress"
 
 /** The last finished run, as completeRunIfDrained left it in `{P}:run:last`. */

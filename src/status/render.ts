@@ -1,5 +1,5 @@
 import { fmt, table } from "../cli/table"
-import { duration } from "../pipeline/summary"
+import { duration } from "../run/summary"
 import type { PipelineStatus, StageStatus } from "./collect"
 import type { LastRun, RunPlan } from "./decode"
 

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis"
-import { sleep } from "../extract/extractor"
+import { sleep } from "../runtime/sleep"
 import { errorMessage } from "../runtime/errors"
 import type { StreamKeys } from "../streams/keys"
 import { collectStatus } from "./collect"

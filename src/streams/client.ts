@@ -1,13 +1,9 @@
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
 import { Redis } from "ioredis"
 import type { Logger } from "../log/logger"
-import { UnreachableError } from "../runtime/errors"
-
-/**
- * consumer: commands wait through a reconnect (queued until Redis is back);
- * producer: commands fail at once while disconnected, so the caller's retry policy decides.
- */
-export type RedisMode = "consumer" | "producer"
+import { ExitCode, UnreachableError, UserFacingError } from "../runtime/errors"
+import { outageWatch, type Server } from "../runtime/outage"
+import { backoffMs, reconnectBackoff } from "../runtime/retry"
 
 export function describeRedisUrl(url: string): string {
   try {
@@ -18,30 +14,48 @@ export function describeRedisUrl(url: string): string {
   }
 }
 
-export function createRedis(url: string, name: string, mode: RedisMode, log: Logger): Redis {
+/**
+ * A Redis client that waits through a server restart: a command issued while the connection is
+ * down waits in the client's queue until it is back, and one that was in flight is sent again,
+ * which is why every write the pipeline makes is idempotent (lua/ack.lua, lua/unit-publish.lua).
+ * The process's OutageWatch logs the outage once and ends the process past OUTAGE_TIMEOUT.
+ */
+export function createRedis(url: string, name: string): Redis {
   const client = new Redis(url, {
     lazyConnect: true,
     connectionName: name,
     // RESP2: the reply shapes the Redis stream docs describe (RESP3 turns XREADGROUP's reply into a map).
     protocol: 2,
-    maxRetriesPerRequest: mode === "consumer" ? null : 1,
-    enableOfflineQueue: mode === "consumer",
-    retryStrategy: (times) => Math.min(50 * 2 ** times, 5_000),
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => backoffMs(times, reconnectBackoff),
   })
-  let lastLogged = 0
   // Without a listener ioredis reports every reconnect attempt as an unhandled error.
-  client.on("error", (err: Error) => {
-    const now = Date.now()
-    if (now - lastLogged > 5_000) {
-      lastLogged = now
-      log.warn({ err, redis: describeRedisUrl(url) }, "redis connection error")
-    }
-  })
+  client.on("error", () => undefined)
   return client
 }
 
-export async function connectRedis(url: string, name: string, mode: RedisMode, log: Logger): Promise<Redis> {
-  const client = createRedis(url, name, mode, log)
+/** From the first successful connection on, reconnects are outages for the process's OutageWatch. */
+function watchOutages(client: Redis, url: string): void {
+  const watch = outageWatch()
+  const server: Server = { what: "Redis", where: describeRedisUrl(url), setting: "REDIS_URL", probe: () => client.ping() }
+  let lastError: unknown = new Error("connection closed")
+  client.on("error", (err: unknown) => (lastError = err))
+  client.on("reconnecting", () => watch.markDown(server, lastError))
+  client.on("ready", () => watch.markUp(server))
+}
+
+function authFailure(err: unknown): boolean {
+  return err instanceof Error && /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(err.message)
+}
+
+/**
+ * Connects and proves the server answers, or fails with one line: exit 3 when it cannot be
+ * reached, 2 when it refuses the credentials or the database index of REDIS_URL.
+ */
+export async function connectRedis(url: string, name: string): Promise<Redis> {
+  const client = createRedis(url, name)
+  const where = describeRedisUrl(url)
   // connect() rejects with a bare "Connection is closed"; the socket error says why (ECONNREFUSED…).
   let socketError: unknown
   const onError = (err: unknown) => (socketError ??= err)
@@ -49,10 +63,20 @@ export async function connectRedis(url: string, name: string, mode: RedisMode, l
   try {
     await client.connect()
     await client.ping()
+    const db = Number(new URL(url).pathname.slice(1) || 0)
+    if (db !== 0) await client.select(db)
+    watchOutages(client, url)
     return client
   } catch (err) {
     client.disconnect()
-    throw new UnreachableError("Redis", describeRedisUrl(url), "REDIS_URL", socketError ?? err)
+    const cause = socketError ?? err
+    if (authFailure(cause)) {
+      throw new UserFacingError(`Redis at ${where} refused the credentials in REDIS_URL: fix the user or password in REDIS_URL`, ExitCode.usage)
+    }
+    if (cause instanceof Error && /DB index is out of range|invalid DB index/i.test(cause.message)) {
+      throw new UserFacingError(`Redis at ${where} has no database ${new URL(url).pathname.slice(1)} (REDIS_URL): use a database index the server has, e.g. /0`, ExitCode.usage)
+    }
+    throw new UnreachableError("Redis", where, "REDIS_URL", cause)
   } finally {
     client.off("error", onError)
   }
@@ -76,18 +100,21 @@ export class RedisClient extends Context.Service<
   {
     readonly client: Redis
     /** A new connection for blocking reads, named after the main one plus `suffix`: a blocked XREADGROUP must not stall other commands. */
-    readonly blocking: (suffix: string) => Effect.Effect<Redis, UnreachableError, Scope.Scope>
+    readonly blocking: (suffix: string) => Effect.Effect<Redis, UserFacingError, Scope.Scope>
   }
 >()("migrator/streams/RedisClient") {
-  static layer(url: Redacted.Redacted<string>, name: string, mode: RedisMode, log: Logger) {
+  static layer(url: Redacted.Redacted<string>, name: string, log: Logger) {
     const open = (n: string) =>
       Effect.acquireRelease(
-        Effect.tryPromise({ try: () => connectRedis(Redacted.value(url), n, mode, log), catch: (e) => e as UnreachableError }),
+        Effect.tryPromise({ try: () => connectRedis(Redacted.value(url), n), catch: (e) => e as UserFacingError }),
         (c) => Effect.promise(() => closeRedis(c)),
       )
     return Layer.effect(
       RedisClient,
-      open(name).pipe(Effect.map((client) => RedisClient.of({ client, blocking: (suffix) => open(`${name}:${suffix}`) }))),
+      open(name).pipe(
+        Effect.tap(() => Effect.sync(() => log.debug({ redis: describeRedisUrl(Redacted.value(url)) }, "connected to Redis"))),
+        Effect.map((client) => RedisClient.of({ client, blocking: (suffix) => open(`${name}:${suffix}`) })),
+      ),
     )
   }
 }

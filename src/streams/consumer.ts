@@ -1,14 +1,18 @@
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
 import type { Redis } from "ioredis"
 import type { Logger } from "../log/logger"
+import { MalformedMessageError, type Fields } from "../messages/fields"
+import type { ConsumerStage } from "../pipeline/stages"
 import { errorMessage } from "../runtime/errors"
-import { transientRetry } from "../runtime/retry"
+import { crashPoint } from "../runtime/faults"
+import { outageWatch } from "../runtime/outage"
+import { type Backoff, backoffMs, classify, type ErrorKind, transientSchedule } from "../runtime/retry"
+import { ack, Effects } from "./ack"
 import { RedisClient } from "./client"
-import { addDeadLetter } from "./dead-letter"
 import { parseEntryList, parseReadReply, type StreamEntry } from "./entries"
 import { ensureGroup } from "./groups"
-import type { ConsumerStage, StreamKeys } from "./keys"
-import { recordProgress } from "./progress"
+import type { StreamKeys } from "./keys"
+import { sampleProgress } from "./progress"
 import { trimAcknowledged } from "./trim"
 
 export interface ConsumerConfig {
@@ -18,89 +22,169 @@ export interface ConsumerConfig {
   readCount: number
   blockMs: number
   claimIdleMs: number
-  maxRetries: number
-  retryDelaySeconds: number
-  /** Entries processed at once: the bound on in-flight batches (Effect.forEach concurrency). */
+  /** MAX_RETRIES: deliveries of an entry before it is dead-lettered. */
+  maxDeliveries: number
+  /** TRANSIENT_RETRIES: in-place retries of a transient failure within one delivery. */
+  transientRetries: number
+  backoff: { transient: Backoff; redelivery: Backoff }
+  /** Entries processed at once: the bound on in-flight batches. */
   concurrency: number
   log: Logger
-  /** Called when a read finds nothing new: a chance for housekeeping. */
-  onIdle?: () => Promise<void>
+  /** Asked between batches; "stop" ends the consumer (its supervisor is gone, its run was replaced). */
+  between?: () => Promise<"continue" | "stop">
 }
 
 export interface HandlerContext {
+  /** The entry's id and the stream it was read from. */
+  id: string
   deliveries: number
   log: Logger
+  /** Collects what the entry's acknowledgement also applies (downstream entries, counters, dead letters). */
+  effects: Effects
 }
 
 /**
- * Processes one entry. It must acknowledge the entry itself, after (or atomically with) the
- * writes it makes, and resolve with the number of rows it handled; throwing leaves the entry
- * pending for redelivery.
+ * What a consumer stage does with its messages. `handle` does the stage's work (a database
+ * commit, a mapping) and returns the rows it processed; the consumer then acknowledges the
+ * entry together with `ctx.effects` (lua/ack.lua). Throwing leaves the entry pending.
  */
-export type EntryHandler = (entry: StreamEntry, ctx: HandlerContext) => Promise<number>
+export interface MessageHandler<M> {
+  decode: (fields: Fields) => M
+  handle: (message: M, ctx: HandlerContext) => Promise<number>
+  /** Counters to add when the entry is dead-lettered whole (e.g. its products, as failed). */
+  onDeadLetter?: (message: M) => Record<string, number>
+}
+
+/** A failed attempt at an entry, by kind (src/runtime/retry.ts). */
+export class EntryFailed extends Data.TaggedError("EntryFailed")<{ readonly kind: ErrorKind; readonly cause: unknown }> {}
 
 const TRIM_EVERY_MS = 2_000
 
 /**
  * A consumer-group member. On start it re-reads its own pending entries (id 0), then new ones
- * (>); it claims entries left idle by silent consumers (XAUTOCLAIM); an entry delivered more
- * than maxRetries times goes to the dead-letter stream with its last error. Each batch runs to
- * completion even when the process is asked to stop.
+ * (>) on its own blocking connection; it claims entries left idle by silent consumers
+ * (XAUTOCLAIM). Each entry is retried in place while it fails transiently, waits while a server
+ * is away, and otherwise stays pending for redelivery; an entry delivered more than
+ * MAX_RETRIES times, or one that is malformed, goes to the dead-letter stream. Each batch runs
+ * to completion, acknowledgements included, even when the process is asked to stop.
  */
-export const runConsumer = (cfg: ConsumerConfig, handler: EntryHandler) =>
+export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) =>
   Effect.gen(function* () {
     const { client, blocking } = yield* RedisClient
     const reader = yield* blocking("reader")
     const stream = cfg.keys.input[cfg.stage]
     const group = cfg.stage
     const log = cfg.log.child({ consumer: cfg.consumer })
-    yield* Effect.promise(() => ensureGroup(client, stream, group))
+    const redis = <A>(what: string, f: () => Promise<A>) =>
+      Effect.tryPromise({ try: f, catch: (cause) => new EntryFailed({ kind: classify(cause), cause: new Error(`${what}: ${errorMessage(cause)}`) }) })
+    yield* redis("creating the consumer group", () => ensureGroup(client, stream, group))
     log.info({ stream, group }, "consumer started")
 
     const state = { readOwnPending: true, pendingDueAt: 0, lastClaimAt: Date.now(), lastTrimAt: 0 }
-    const schedule = transientRetry(cfg.maxRetries, cfg.retryDelaySeconds)
+    const schedule = transientSchedule(cfg.transientRetries, cfg.backoff.transient)
+
+    const deadLetter = (entry: StreamEntry, reason: string, error: string, deliveries: number, extra: Record<string, number>) =>
+      redis("dead-lettering an entry", async () => {
+        const errorKey = `${stream} ${entry.id}`
+        const run = entry.fields?.["run"] ?? ""
+        const effects = new Effects().deadLetter(cfg.keys, {
+          stage: cfg.stage, reason, entity: "entry", run, kind: "entry", count: 1, payload: JSON.stringify(entry.fields),
+          error, sourceStream: stream, sourceId: entry.id, deliveries,
+        })
+        if (run) effects.count(cfg.keys, run, extra)
+        await ack(client, stream, group, entry.id, effects.forget(cfg.keys.lastErrors, errorKey))
+        log.error({ entry: entry.id, deliveries, reason, err: error }, "entry dead-lettered")
+      })
+
+    /** One attempt; outages are waited out and the attempt made again. */
+    const attempt = (message: M, ctx: () => HandlerContext): Effect.Effect<{ rows: number; ctx: HandlerContext }, EntryFailed> =>
+      Effect.suspend(() => {
+        const c = ctx()
+        return Effect.tryPromise({
+          try: async () => ({ rows: await handler.handle(message, c), ctx: c }),
+          catch: (cause) => new EntryFailed({ kind: classify(cause), cause }),
+        })
+      }).pipe(
+        Effect.retry({ schedule, while: (e) => e.kind === "transient" }),
+        Effect.catchIf(
+          (e) => e.kind === "outage",
+          () => redis("waiting for the servers", () => outageWatch().recover()).pipe(Effect.flatMap(() => attempt(message, ctx))),
+        ),
+      )
 
     const processOne = (entry: StreamEntry, deliveries: number) =>
       Effect.gen(function* () {
         if (entry.fields === null) {
           // Deleted while pending: nothing left to process.
-          yield* Effect.promise(() => client.xack(stream, group, entry.id))
+          yield* redis("acknowledging a deleted entry", () => ack(client, stream, group, entry.id))
           return
         }
-        if (deliveries > cfg.maxRetries) {
-          yield* Effect.promise(() => deadLetterEntry(client, cfg, entry, deliveries))
-          log.error({ entry: entry.id, deliveries }, "entry dead-lettered after too many deliveries")
-          return
+        const fields = entry.fields
+        const decoded = yield* Effect.result(
+          Effect.try({ try: () => handler.decode(fields), catch: (cause) => new EntryFailed({ kind: "fatal", cause }) }),
+        )
+        if (decoded._tag === "Failure") {
+          const cause = decoded.failure.cause
+          // A malformed entry never heals by redelivery: straight to the dead-letter stream.
+          if (cause instanceof MalformedMessageError) return yield* deadLetter(entry, "malformed_entry", cause.message, deliveries, {})
+          return yield* Effect.fail(decoded.failure)
         }
-        const attempt = Effect.tryPromise({ try: () => handler(entry, { deliveries, log }), catch: (e) => e })
-        const result = yield* attempt.pipe(Effect.retry(schedule), Effect.result)
+        const message = decoded.success
+        if (deliveries > cfg.maxDeliveries) {
+          const lastError = (yield* redis("reading the last error", () => client.hget(cfg.keys.lastErrors, `${stream} ${entry.id}`))) ?? "unknown error"
+          return yield* deadLetter(entry, "max_deliveries", lastError, deliveries, handler.onDeadLetter?.(message) ?? {})
+        }
+        const run = entry.fields["run"] ?? ""
+        const ctx = (): HandlerContext => ({ id: entry.id, deliveries, log, effects: new Effects() })
+        const result = yield* Effect.result(attempt(message, ctx))
         if (result._tag === "Success") {
-          yield* Effect.promise(() => recordProgress(client, cfg.keys, entry.fields?.["run"] ?? "", cfg.stage, result.success))
+          const { rows, ctx: done } = result.success
+          crashPoint(cfg.stage, "after-commit")
+          if (run) done.effects.add(cfg.keys.progress(run), cfg.stage, rows)
+          yield* redis("acknowledging an entry", () => ack(client, stream, group, entry.id, done.effects))
+          if (run) yield* redis("sampling progress", () => sampleProgress(client, cfg.keys, run, cfg.stage))
           return
         }
-        const message = errorMessage(result.failure)
-        log.warn({ entry: entry.id, deliveries, err: result.failure }, "entry failed; left pending for redelivery")
-        yield* Effect.promise(() => client.hset(cfg.keys.lastErrors, `${stream} ${entry.id}`, message))
+        const failure = result.failure
+        log.warn({ entry: entry.id, deliveries, kind: failure.kind, err: failure.cause }, "entry failed; left pending for redelivery")
+        yield* redis("recording an entry's error", () => client.hset(cfg.keys.lastErrors, `${stream} ${entry.id}`, errorMessage(failure.cause)))
         state.readOwnPending = true
-        state.pendingDueAt = Date.now() + Math.min(cfg.retryDelaySeconds * 1000, 250 * 2 ** deliveries)
+        state.pendingDueAt = Date.now() + backoffMs(deliveries, cfg.backoff.redelivery)
       })
 
     for (;;) {
-      const batch = yield* Effect.promise(() => nextBatch(client, reader, cfg, state))
-      if (batch === undefined) continue
-      if (batch.entries.length > 0) {
+      if (cfg.between && (yield* redis("checking the run", cfg.between)) === "stop") return
+      const batch = yield* Effect.result(redis("reading entries", () => nextBatch(client, reader, cfg, state)))
+      if (batch._tag === "Failure") {
+        // A reply lost to a reconnect: the entries it delivered wait in our pending list.
+        if (batch.failure.kind !== "outage") return yield* Effect.fail(batch.failure)
+        state.readOwnPending = true
+        continue
+      }
+      const { entries, deliveries } = batch.success
+      if (entries.length > 0) {
         // The whole batch finishes, acks included, even when a stop signal arrives meanwhile.
         yield* Effect.uninterruptible(
-          Effect.forEach(batch.entries, (e) => processOne(e, batch.deliveries.get(e.id) ?? 1), {
-            concurrency: cfg.concurrency,
-            discard: true,
-          }),
+          Effect.forEach(
+            entries,
+            (e) =>
+              processOne(e, deliveries.get(e.id) ?? 1).pipe(
+                Effect.catch((failure) =>
+                  Effect.sync(() => {
+                    // Left pending (Redis went away mid-way, say): re-read it with our own pending entries.
+                    log.warn({ entry: e.id, err: failure.cause }, "entry not finished; it stays pending")
+                    state.readOwnPending = true
+                  }),
+                ),
+              ),
+            { concurrency: cfg.concurrency, discard: true },
+          ),
         )
-      } else if (cfg.onIdle) yield* Effect.promise(() => cfg.onIdle!())
+      }
       // Idle consumers trim too: acknowledged entries must not linger in memory.
       if (Date.now() - state.lastTrimAt > TRIM_EVERY_MS) {
         state.lastTrimAt = Date.now()
-        yield* Effect.promise(() => trimAcknowledged(client, stream))
+        yield* Effect.result(redis("trimming", () => trimAcknowledged(client, stream)))
       }
     }
   })
@@ -116,7 +200,7 @@ async function nextBatch(
   reader: Redis,
   cfg: ConsumerConfig,
   state: { readOwnPending: boolean; pendingDueAt: number; lastClaimAt: number },
-): Promise<Batch | undefined> {
+): Promise<Batch> {
   const stream = cfg.keys.input[cfg.stage]
   const group = cfg.stage
   if (state.readOwnPending && Date.now() >= state.pendingDueAt) {
@@ -139,10 +223,10 @@ async function nextBatch(
       return { entries: claimed, deliveries: await deliveryCounts(client, stream, group, claimed) }
     }
   }
+  // While own entries wait for their redelivery time, block no longer than that.
+  const block = state.readOwnPending ? Math.max(1, Math.min(cfg.blockMs, state.pendingDueAt - Date.now())) : cfg.blockMs
   const fresh = parseReadReply(
-    await reader.call(
-      "XREADGROUP", "GROUP", group, cfg.consumer, "COUNT", cfg.readCount, "BLOCK", cfg.blockMs, "STREAMS", stream, ">",
-    ),
+    await reader.call("XREADGROUP", "GROUP", group, cfg.consumer, "COUNT", cfg.readCount, "BLOCK", block, "STREAMS", stream, ">"),
   )
   return { entries: fresh, deliveries: new Map(fresh.map((e) => [e.id, 1])) }
 }
@@ -154,27 +238,4 @@ async function deliveryCounts(client: Redis, stream: string, group: string, entr
     counts.set(e.id, rows[0]?.[3] ?? 1)
   }
   return counts
-}
-
-async function deadLetterEntry(client: Redis, cfg: ConsumerConfig, entry: StreamEntry, deliveries: number): Promise<void> {
-  const stream = cfg.keys.input[cfg.stage]
-  const errorKey = `${stream} ${entry.id}`
-  const lastError = (await client.hget(cfg.keys.lastErrors, errorKey)) ?? "unknown error"
-  const tx = client.multi()
-  addDeadLetter(tx, cfg.keys, {
-    stage: cfg.stage,
-    reason: "max_deliveries",
-    entity: "entry",
-    run: entry.fields?.["run"] ?? "",
-    kind: "entry",
-    count: 1,
-    payload: JSON.stringify(entry.fields),
-    error: lastError,
-    sourceStream: stream,
-    sourceId: entry.id,
-    deliveries,
-  })
-  tx.xack(stream, cfg.stage, entry.id)
-  tx.hdel(cfg.keys.lastErrors, errorKey)
-  await tx.exec()
 }

@@ -1,3 +1,8 @@
+/**
+ * Redis stream replies as plain values: entries with their fields, flat field/value lists as
+ * records, and stream ids compared and stepped as numbers.
+ */
+
 /** A stream entry with its fields as a plain record (all our fields are strings). */
 export interface StreamEntry {
   readonly id: string
@@ -41,4 +46,20 @@ export function toArgs(fields: Record<string, string>): string[] {
 export function nextId(id: string): string {
   const [ms, seq] = id.split("-")
   return `${ms}-${BigInt(seq ?? "0") + 1n}`
+}
+
+/** A flat [field, value, field, value, ...] reply (XINFO, HELLO) as a record. */
+export function pairs(flat: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1]
+  return out
+}
+
+/** Orders two stream ids ("ms-seq") numerically. */
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split("-").map((x) => BigInt(x))
+  const [bm, bs] = b.split("-").map((x) => BigInt(x))
+  if (am !== bm) return am! < bm! ? -1 : 1
+  if (as !== bs) return (as ?? 0n) < (bs ?? 0n) ? -1 : 1
+  return 0
 }

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis"
-import { consumerStages, type StreamKeys } from "./keys"
+import { consumerStages } from "../pipeline/stages"
+import type { StreamKeys } from "./keys"
 
 /**
  * Creates a stage's consumer group reading from the start of its stream, so entries published

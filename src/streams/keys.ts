@@ -1,30 +1,18 @@
-/**
- * Every Redis key the pipeline uses, derived from one prefix. The prefix is wrapped in a hash
- * tag ({...}) so all keys of one pipeline live in one Redis Cluster slot and MULTI/EXEC can span
- * them (redis.io/docs/reference/cluster-spec, "Hash tags").
- */
-export const consumerStages = ["transform", "load-products", "load-histories", "load-multimedia"] as const
-export type ConsumerStage = (typeof consumerStages)[number]
-export type Stage = "extract" | ConsumerStage
+import { type ConsumerStage, consumerStages, inputOf, type Stage, type StreamName, streamNames } from "../pipeline/stages"
 
+/**
+ * Every Redis key the pipeline uses, derived from one prefix and the stage registry. The prefix
+ * is wrapped in a hash tag ({...}) so all keys of one pipeline live in one Redis Cluster slot
+ * and MULTI/EXEC and Lua can span them (redis.io/docs/reference/cluster-spec, "Hash tags").
+ */
 export function streamKeys(prefix: string) {
   const p = `{${prefix}}`
-  const stream = {
-    extract: `${p}:stream:extract`,
-    products: `${p}:stream:products`,
-    histories: `${p}:stream:histories`,
-    multimedia: `${p}:stream:multimedia`,
-  }
+  const stream = Object.fromEntries(streamNames.map((name) => [name, `${p}:stream:${name}`])) as Record<StreamName, string>
   return {
     prefix: p,
     stream,
     /** The input stream each consumer stage reads; its group is named after the stage. */
-    input: {
-      transform: stream.extract,
-      "load-products": stream.products,
-      "load-histories": stream.histories,
-      "load-multimedia": stream.multimedia,
-    } satisfies Record<ConsumerStage, string>,
+    input: Object.fromEntries(consumerStages.map((s) => [s, stream[inputOf(s)]])) as Record<ConsumerStage, string>,
     dlq: `${p}:stream:dlq`,
     /** Hash: the current run (id, kind, status, slices, timestamps). */
     run: `${p}:run`,

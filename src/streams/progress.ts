@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis"
-import type { Stage, StreamKeys } from "./keys"
+import type { Stage } from "../pipeline/stages"
+import type { StreamKeys } from "./keys"
 
 const SAMPLE_EVERY_MS = 2_000
 /** Ten minutes of samples at one per two seconds: enough for a rate and an ETA. */
@@ -7,15 +8,16 @@ const SAMPLES_KEPT = 300
 const lastSample = new Map<string, number>()
 
 /**
- * Adds handled rows to the stage's counter for the run and, at most every two seconds per
- * process, pushes a {t, n} sample so status can compute rates from a one-shot read.
+ * At most every two seconds per process and stage, pushes a {t, n} sample of the stage's
+ * progress counter (added to atomically with each acknowledgement, lua/ack.lua), so status can
+ * compute rates from a one-shot read.
  */
-export async function recordProgress(client: Redis, keys: StreamKeys, runId: string, stage: Stage, rows: number): Promise<void> {
-  const total = await client.hincrby(keys.progress(runId), stage, rows)
-  const now = Date.now()
+export async function sampleProgress(client: Redis, keys: StreamKeys, runId: string, stage: Stage): Promise<void> {
   const key = keys.samples(stage)
+  const now = Date.now()
   if (now - (lastSample.get(key) ?? 0) < SAMPLE_EVERY_MS) return
   lastSample.set(key, now)
+  const total = Number((await client.hget(keys.progress(runId), stage)) ?? 0)
   await client.multi().lpush(key, JSON.stringify({ t: now, n: total, run: runId })).ltrim(key, 0, SAMPLES_KEPT - 1).exec()
 }
 

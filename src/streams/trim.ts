@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis"
-import { nextId } from "./entries"
+import { compareIds, nextId, pairs } from "./entries"
 
 /**
  * Drops the entries every group has acknowledged: everything below the oldest pending entry,
@@ -18,18 +18,4 @@ export async function trimAcknowledged(client: Redis, stream: string): Promise<n
   }
   if (minId === undefined || minId === "0-1") return 0
   return Number(await client.call("XTRIM", stream, "MINID", minId))
-}
-
-export function pairs(flat: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1]
-  return out
-}
-
-export function compareIds(a: string, b: string): number {
-  const [am, as] = a.split("-").map((x) => BigInt(x))
-  const [bm, bs] = b.split("-").map((x) => BigInt(x))
-  if (am !== bm) return am! < bm! ? -1 : 1
-  if (as !== bs) return (as ?? 0n) < (bs ?? 0n) ? -1 : 1
-  return 0
 }

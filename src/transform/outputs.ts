@@ -1,7 +1,10 @@
-import { type Column, historyColumns, multimediaColumns } from "../load/columns"
-import { pgArrayOf } from "../load/pg-array"
 import type { GroupResult, LegacyGroup, MigratedProduct, V3PlatformCountry, V3Provider } from "../mapping/types"
-import type { DeadLetter } from "../streams/dead-letter"
+import type { GroupEntry } from "../messages/child-rows"
+import type { DeadLetter } from "../messages/dead-letter"
+import type { RunTag } from "../messages/fields"
+import { historiesMessage } from "../messages/histories"
+import { multimediaMessage } from "../messages/multimedia"
+import { encodeProducts, type ProductsPayload } from "../messages/products"
 
 export type Letter = Omit<DeadLetter, "run" | "stage" | "kind">
 
@@ -20,25 +23,6 @@ export interface TransformOutput {
   counts: Record<string, number>
 }
 
-/** What load-products needs for a batch; see src/load/products.ts. */
-export interface ProductsPayload {
-  keys: [string, string | null][]
-  platformCountries: V3PlatformCountry[]
-  providers: V3Provider[]
-  claims: [productId: string, providerId: string, claimKey: string, name: string, verified: boolean][]
-  products: MigratedProduct["product"][]
-  /** Products of these groups not migrated now (rejected): v3 keeps an earlier version if it has one. */
-  notMigrated: string[]
-}
-
-function columnsOf<T>(columns: readonly Column<T>[], rows: readonly T[], prefix: string) {
-  const fields: Record<string, string> = {}
-  columns.forEach((c, i) => {
-    fields[`${prefix}${i}`] = pgArrayOf(rows.length, (r) => c.get(rows[r]!))
-  })
-  return fields
-}
-
 function add(counts: Record<string, number>, key: string, n = 1): void {
   if (n !== 0) counts[key] = (counts[key] ?? 0) + n
 }
@@ -51,7 +35,7 @@ function add(counts: Record<string, number>, key: string, n = 1): void {
 export function buildOutputs(
   mapped: MappedGroup[],
   sigs: { products: Record<string, string>; histories: Record<string, string> },
-  base: Record<string, string>,
+  tag: RunTag,
   historyBatchRows: number,
 ): TransformOutput {
   const counts: Record<string, number> = {}
@@ -116,18 +100,11 @@ export function buildOutputs(
     letters.push({ entity: d.entity, reason: d.reason, count: d.rows.length, payload: JSON.stringify({ keys: [...d.keys], rows: d.rows }) })
   }
 
-  const multimediaRows = migrated.flatMap((m) => m.multimedia)
-  const multimediaKeys = historyGroups.map((g) => [g.key, sigs.products[g.key] ?? null, g.products.map((p) => p.product.id)])
+  const multimediaKeys: GroupEntry[] = historyGroups.map((g) => [g.key, sigs.products[g.key] ?? null, g.products.map((p) => p.product.id)])
   return {
-    products: { ...base, payload: JSON.stringify(payload) },
-    histories: historyChunks(historyGroups, sigs.histories, base, historyBatchRows),
-    multimedia: {
-      ...base,
-      keys: JSON.stringify(multimediaKeys),
-      products: JSON.stringify(migrated.map((m) => m.product.id)),
-      rows: String(multimediaRows.length),
-      ...columnsOf(multimediaColumns, multimediaRows, "c"),
-    },
+    products: encodeProducts({ ...tag, ...payload }),
+    histories: historyChunks(historyGroups, sigs.histories, tag, historyBatchRows),
+    multimedia: multimediaMessage.fromRows(tag, multimediaKeys, migrated.map((m) => m.product.id), migrated.flatMap((m) => m.multimedia)),
     letters,
     counts,
   }
@@ -136,22 +113,15 @@ export function buildOutputs(
 function historyChunks(
   groups: { key: string; products: MigratedProduct[] }[],
   sigs: Record<string, string>,
-  base: Record<string, string>,
+  tag: RunTag,
   maxRows: number,
 ): Record<string, string>[] {
   const chunks: Record<string, string>[] = []
-  let keys: [string, string | null, string[]][] = []
+  let keys: GroupEntry[] = []
   let products: MigratedProduct[] = []
   let rows = 0
   const flush = () => {
-    const all = products.flatMap((p) => p.histories)
-    chunks.push({
-      ...base,
-      keys: JSON.stringify(keys),
-      products: JSON.stringify(products.map((p) => p.product.id)),
-      rows: String(all.length),
-      ...columnsOf(historyColumns, all, "c"),
-    })
+    chunks.push(historiesMessage.fromRows(tag, keys, products.map((p) => p.product.id), products.flatMap((p) => p.histories)))
     keys = []
     products = []
     rows = 0

@@ -1,6 +1,6 @@
 import type pg from "pg"
 import type { KeyBatch } from "../extract/batches"
-import { historyColumns, multimediaColumns, productColumns } from "../load/columns"
+import { historyColumns, multimediaColumns, productColumns } from "../messages/columns"
 import type { MapGroupOptions, MappingConfig, ProviderClaim, V3PlatformCountry } from "../mapping/types"
 import { type Column, Differences } from "./differences"
 import { expectGroups } from "./expect"

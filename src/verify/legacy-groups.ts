@@ -3,7 +3,7 @@ import { type KeyBatch, keyBatches } from "../extract/batches"
 import { fetchGroups } from "../extract/fetch"
 import { sliceProductsCursor } from "../extract/sql"
 import type { LegacyGroup, LegacyProduct } from "../mapping/types"
-import { assembleGroups } from "../transform/decode"
+import { groupsOf } from "../messages/extract-batch"
 
 /**
  * The legacy groups verify walks, in key order, a batch at a time: with a TEST_MODE selection
@@ -33,9 +33,9 @@ export async function countGroups(legacy: pg.Pool, testSelection: KeyBatch | nul
  */
 export async function loadGroups(legacy: pg.Pool, batch: KeyBatch, withHistories: readonly string[]): Promise<LegacyGroup[]> {
   const fetched = await fetchGroups(legacy, { keys: [...withHistories], uuids: batch.uuids, lastKey: batch.lastKey })
-  return assembleGroups(
-    batch.keys,
-    JSON.parse(fetched.productsJson) as LegacyProduct[],
-    JSON.parse(fetched.historiesJson) as Record<string, unknown[][]>,
-  )
+  return groupsOf({
+    keys: batch.keys,
+    products: JSON.parse(fetched.productsJson) as LegacyProduct[],
+    histories: JSON.parse(fetched.historiesJson) as Record<string, unknown[][]>,
+  })
 }

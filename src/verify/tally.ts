@@ -1,3 +1,5 @@
+import { type TargetTable, targetTables } from "../pipeline/stages"
+
 /**
  * What verify counted: legacy outcomes by reason (recomputed through src/mapping) and, per v3
  * table, rows expected, rows found and rows compared field by field.
@@ -23,7 +25,7 @@ export interface Tally {
   histories: { groups: number; legacyRows: number; kept: number; filled: number; dropped: Record<string, number> }
   multimedia: { migrated: number; dropped: Record<string, number>; invalidGalleries: number }
   groups: number
-  tables: Record<"products" | "providers" | "platform_countries" | "multimedia" | "histories", TableTally>
+  tables: Record<TargetTable, TableTally>
 }
 
 const table = (): TableTally => ({ expected: 0, actual: 0, compared: 0 })
@@ -34,7 +36,7 @@ export function emptyTally(): Tally {
     histories: { groups: 0, legacyRows: 0, kept: 0, filled: 0, dropped: {} },
     multimedia: { migrated: 0, dropped: {}, invalidGalleries: 0 },
     groups: 0,
-    tables: { products: table(), providers: table(), platform_countries: table(), multimedia: table(), histories: table() },
+    tables: Object.fromEntries(targetTables.map((t) => [t, table()])) as Record<TargetTable, TableTally>,
   }
 }
 

@@ -1,5 +1,5 @@
 import type pg from "pg"
-import { type Column, historyColumns, multimediaColumns, productColumns } from "../load/columns"
+import { type Column, historyColumns, multimediaColumns, productColumns } from "../messages/columns"
 
 /**
  * How verify reads the contract's tables from v3: the columns the loaders write (src/load/columns.ts),

@@ -3,12 +3,14 @@ import { join } from "node:path"
 import pg from "pg"
 import { existsSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { consumerStages } from "../../src/pipeline/stages"
 import { readDeadLetters } from "../../src/streams/dead-letter"
 import { streamKeys } from "../../src/streams/keys"
 import { runCli, startCli } from "../support/cli"
 import { diffTables } from "../support/compare"
 import { e2eFixture } from "../support/e2e"
 import { actualV3 } from "../support/expected"
+import { until } from "../support/until"
 
 // Small batches and short claim/retry times: many entries in flight when something dies.
 const world = e2eFixture("crash", 1500, 11, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
@@ -33,20 +35,13 @@ async function productCount(url: string): Promise<number> {
   }
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const start = Date.now()
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not reached in time")
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 
 describe("crash safety", () => {
   it("ends identical to an uninterrupted run after kill -9 of migrate and every stage mid-run, then migrate again", async () => {
     const t = await target()
     const run = startCli("stages/migrate.ts", [], t.env)
-    await until(async () => (await productCount(t.v3.url)) > world.expected.tables.products.length / 4)
+    await until(async () => (await productCount(t.v3.url)) > world.expected.tables.products.length / 4, "a quarter of the products in v3", 120_000)
     const stages = childrenOf(run.child.pid!)
     expect(stages.length).toBe(7)
     for (const pid of [run.child.pid!, ...stages]) process.kill(pid, "SIGKILL")
@@ -61,7 +56,7 @@ describe("crash safety", () => {
   it("stops every stage gracefully on SIGINT, exits 130, and the next migrate resumes to the same result", async () => {
     const t = await target()
     const run = startCli("stages/migrate.ts", [], t.env)
-    await until(async () => (await productCount(t.v3.url)) > world.expected.tables.products.length / 4)
+    await until(async () => (await productCount(t.v3.url)) > world.expected.tables.products.length / 4, "a quarter of the products in v3", 120_000)
     const stages = childrenOf(run.child.pid!)
     run.child.kill("SIGINT")
     const stopped = await run.done
@@ -78,8 +73,8 @@ describe("crash safety", () => {
   it("restarts a stage killed with -9 while migrate runs and loses nothing", async () => {
     const t = await target()
     const run = startCli("stages/migrate.ts", [], t.env)
-    for (const stage of ["transform", "load-products", "load-histories", "load-multimedia"]) {
-      await until(async () => childrenOf(run.child.pid!).some((pid) => commandOf(pid).includes(`stages/${stage}.ts`)))
+    for (const stage of consumerStages) {
+      await until(async () => childrenOf(run.child.pid!).some((pid) => commandOf(pid).includes(`stages/${stage}.ts`)), `${stage} to run`, 120_000)
       const victim = childrenOf(run.child.pid!).find((pid) => commandOf(pid).includes(`stages/${stage}.ts`))!
       process.kill(victim, "SIGKILL")
       await new Promise((r) => setTimeout(r, 300))

@@ -1,10 +1,9 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { inTransaction } from "../../src/db/connect"
-import { columnFields, historiesTable, writeChildRows } from "../../src/load/child-rows"
+import { historiesTable, writeChildRows } from "../../src/load/child-rows"
 import { childRowsHandler } from "../../src/load/handlers"
 import { writeProducts } from "../../src/load/products"
-import { createLogger } from "../../src/log/logger"
 import { mappingConfig } from "../../src/mapping/config"
 import { mapGroup } from "../../src/mapping/group"
 import type { LegacyHistory, LegacyProduct } from "../../src/mapping/types"
@@ -12,7 +11,10 @@ import { readDeadLetters } from "../../src/streams/dead-letter"
 import { parseEntryList } from "../../src/streams/entries"
 import { ensureAllGroups } from "../../src/streams/groups"
 import { streamKeys } from "../../src/streams/keys"
-import { buildOutputs, type ProductsPayload } from "../../src/transform/outputs"
+import { historiesMessage } from "../../src/messages/histories"
+import { decodeProducts } from "../../src/messages/products"
+import { buildOutputs } from "../../src/transform/outputs"
+import { consumeOne } from "../support/consume"
 import { settledConnections } from "../support/leaks"
 import { legacyHistory, legacyProduct } from "../support/legacy-rows"
 import { dropDatabase } from "../support/pg"
@@ -20,7 +22,6 @@ import { deletePrefix, testPrefix, testRedis } from "../support/redis"
 import { createV3Database } from "../support/v3"
 
 const cfg = mappingConfig({})
-const log = createLogger({ name: "test", level: "silent" })
 const client = testRedis()
 const prefix = testPrefix("child")
 const keys = streamKeys(prefix)
@@ -29,11 +30,11 @@ let pool: pg.Pool
 
 function outputsOf(product: LegacyProduct, histories: LegacyHistory[]) {
   const group = { key: product.external_id, products: [product], histories }
-  return buildOutputs([{ group, result: mapGroup(group, cfg) }], { products: {}, histories: { [product.external_id]: "sig" } }, { run: "r1" }, 1000)
+  return buildOutputs([{ group, result: mapGroup(group, cfg) }], { products: {}, histories: { [product.external_id]: "sig" } }, { run: "r1", test: false }, 1000)
 }
 
 async function loadProduct(product: LegacyProduct) {
-  const payload = JSON.parse(outputsOf(product, []).products["payload"]!) as ProductsPayload
+  const payload = decodeProducts(outputsOf(product, []).products)
   await inTransaction(pool, (tx) => writeProducts(tx, payload, true))
 }
 
@@ -42,8 +43,8 @@ async function handleHistories(fields: Record<string, string>) {
   const stream = keys.input["load-histories"]
   const id = await client.xadd(stream, "*", ...Object.entries(fields).flat())
   await client.call("XREADGROUP", "GROUP", "load-histories", "t", "COUNT", 100, "STREAMS", stream, ">")
-  const handler = childRowsHandler({ pool, client, keys }, "load-histories", historiesTable, "histories_sig")
-  return handler({ id: id!, fields }, { deliveries: 1, log })
+  const handler = childRowsHandler({ pool, client, keys }, "load-histories", historiesTable, historiesMessage, "histories_sig")
+  return consumeOne(client, keys, "load-histories", handler, { id: id!, fields })
 }
 
 const historyRows = async (productId: string) =>
@@ -86,7 +87,7 @@ describe("load-histories", () => {
     const p = legacyProduct({ external_id: "h-race" })
     await loadProduct(p)
     const fields = outputsOf(p, [legacyHistory(p, "2024-03-01"), legacyHistory(p, "2024-03-02")]).histories[0]!
-    const columns = columnFields(historiesTable, fields)
+    const columns = historiesMessage.decode(fields).columns
     const [a, b] = [await pool.connect(), await pool.connect()]
     await a.query("BEGIN")
     await b.query("BEGIN")

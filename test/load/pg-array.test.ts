@@ -1,6 +1,6 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { pgArray } from "../../src/load/pg-array"
+import { pgArray } from "../../src/messages/pg-array"
 import { adminUrl } from "../support/pg"
 
 let client: pg.Client

@@ -5,7 +5,8 @@ import { writeProducts } from "../../src/load/products"
 import { mapGroup } from "../../src/mapping/group"
 import { mappingConfig } from "../../src/mapping/config"
 import type { LegacyProduct } from "../../src/mapping/types"
-import { buildOutputs, type ProductsPayload } from "../../src/transform/outputs"
+import { decodeProducts, type ProductsPayload } from "../../src/messages/products"
+import { buildOutputs } from "../../src/transform/outputs"
 import { settledConnections } from "../support/leaks"
 import { legacyProduct } from "../support/legacy-rows"
 import { dropDatabase } from "../support/pg"
@@ -20,8 +21,8 @@ function payloadOf(products: LegacyProduct[]): ProductsPayload {
   for (const p of products) byKey.set(p.external_id, [...(byKey.get(p.external_id) ?? []), p])
   const mapped = [...byKey].map(([key, ps]) => ({ group: { key, products: ps, histories: [] } }))
   const withResults = mapped.map((m) => ({ ...m, result: mapGroup(m.group, cfg) }))
-  const out = buildOutputs(withResults, { products: {}, histories: {} }, { run: "r" }, 1000)
-  return JSON.parse(out.products["payload"]!) as ProductsPayload
+  const out = buildOutputs(withResults, { products: {}, histories: {} }, { run: "r", test: false }, 1000)
+  return decodeProducts(out.products)
 }
 
 async function freshDb(): Promise<pg.Pool> {

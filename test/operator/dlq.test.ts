@@ -4,10 +4,12 @@ import { join } from "node:path"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { LetterView } from "../../src/dlq/list"
-import { groupInfo } from "../../src/pipeline/drain"
-import { type ConsumerStage, streamKeys, type StreamKeys } from "../../src/streams/keys"
+import { groupInfo } from "../../src/run/drain"
+import { type ConsumerStage, consumerStages } from "../../src/pipeline/stages"
+import { streamKeys, type StreamKeys } from "../../src/streams/keys"
 import type { StatusDocument } from "../../src/status/document"
-import { pairs } from "../../src/streams/trim"
+import { pairs } from "../../src/streams/entries"
+import { until } from "../support/until"
 import { runCli, startCli, stageEnv } from "../support/cli"
 import { rowVersions } from "../support/expected"
 import { releaseAndCheckLeaks } from "../support/leaks"
@@ -36,14 +38,6 @@ const listed = async (args: string[]) => {
 /** entries-added of the extract, products, histories and multimedia streams: what was ever published to them. */
 const added = async () =>
   Promise.all(Object.values(keys.stream).map(async (s) => Number(pairs((await redis.call("XINFO", "STREAM", s)) as unknown[])["entries-added"])))
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now()
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 const drained = (stages: ConsumerStage[]) => async () =>
   (await Promise.all(stages.map((s) => groupInfo(redis, keys, s)))).every((g) => g.lag === 0 && g.pending === 0)
@@ -126,7 +120,7 @@ describe("dlq", () => {
     const present = async (id: string) => (await sql.query("SELECT 1 FROM products WHERE id = $1", [id])).rowCount === 1
     await runStages(["transform", "load-products"], async () => (await present(target)) && (await present(price.uuid)))
     const histories = async () => (await sql.query("SELECT 1 FROM histories WHERE product_id = $1", [target])).rowCount! > 0
-    await runStages(["transform", "load-products", "load-histories", "load-multimedia"], histories)
+    await runStages([...consumerStages], histories)
     expect((await sql.query("SELECT count(*)::int AS n FROM products WHERE id = ANY($1)", [[target, price.uuid]])).rows[0]).toEqual({ n: 2 })
     const verified = await runCli("stages/verify.ts", ["--full"], env)
     expect(verified.code, verified.stdout + verified.stderr).toBe(0)

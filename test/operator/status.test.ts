@@ -6,8 +6,8 @@ import { mappingConfig } from "../../src/mapping/config"
 import { parseReadReply } from "../../src/streams/entries"
 import { streamKeys, type StreamKeys } from "../../src/streams/keys"
 import type { StatusDocument } from "../../src/status/document"
+import { consumeOne } from "../support/consume"
 import { transformHandler } from "../../src/transform/handler"
-import { createLogger } from "../../src/log/logger"
 import { runCli, startCli, stageEnv } from "../support/cli"
 import { releaseAndCheckLeaks } from "../support/leaks"
 import { testPrefix, testRedis } from "../support/redis"
@@ -65,8 +65,7 @@ describe("status", () => {
 
     // A transform copy takes two entries, finishes the first and dies holding the second.
     const taken = parseReadReply(await redis.call("XREADGROUP", "GROUP", "transform", "ghost", "COUNT", 2, "STREAMS", keys.stream.extract, ">"))
-    const handle = transformHandler({ client: redis, keys, mapping: mappingConfig(), historyBatchRows: 1000 })
-    await handle(taken[0]!, { deliveries: 1, log: createLogger({ name: "test", level: "silent" }) })
+    await consumeOne(redis, keys, "transform", transformHandler({ keys, mapping: mappingConfig(), historyBatchRows: 1000 }), { id: taken[0]!.id, fields: taken[0]!.fields! })
 
     const doc = await statusJson(prefix)
     expect(doc.state).toBe("in_progress")

@@ -1,6 +1,6 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { beginOrResumeRun } from "../../src/pipeline/run"
+import { beginOrResumeRun } from "../../src/run/state"
 import { UserFacingError } from "../../src/runtime/errors"
 import { streamKeys } from "../../src/streams/keys"
 import { releaseAndCheckLeaks } from "../support/leaks"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import type { RunSummary } from "../../src/pipeline/complete"
-import { duration, formatSummary } from "../../src/pipeline/summary"
+import type { RunSummary } from "../../src/run/complete"
+import { duration, formatSummary } from "../../src/run/summary"
 
 const run = (over: Partial<RunSummary>): RunSummary => ({
   id: "r1",

@@ -3,13 +3,16 @@ import type { Redis } from "ioredis"
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createLogger } from "../../src/log/logger"
 import { RedisClient } from "../../src/streams/client"
-import { type ConsumerConfig, type EntryHandler, runConsumer } from "../../src/streams/consumer"
+import type { Fields } from "../../src/messages/fields"
+import { backoffs } from "../../src/runtime/retry"
+import { type ConsumerConfig, type HandlerContext, type MessageHandler, runConsumer } from "../../src/streams/consumer"
 import { readDeadLetters } from "../../src/streams/dead-letter"
 import { parseReadReply } from "../../src/streams/entries"
 import { ensureGroup } from "../../src/streams/groups"
 import { streamKeys, type StreamKeys } from "../../src/streams/keys"
 import { trimAcknowledged } from "../../src/streams/trim"
 import { openRedisClients } from "../support/leaks"
+import { until } from "../support/until"
 import { deletePrefix, redisUrl, testPrefix, testRedis } from "../support/redis"
 
 const log = createLogger({ name: "test", level: "silent" })
@@ -19,14 +22,18 @@ let keys: StreamKeys
 let stream: string
 const stopping: (() => Promise<void>)[] = []
 
-function startConsumer(consumer: string, handler: EntryHandler, overrides: Partial<ConsumerConfig> = {}) {
+/** A handler of raw entry fields; the consumer acknowledges each entry after it returns. */
+type Handler = (fields: Fields, ctx: HandlerContext) => Promise<number>
+const raw = (handle: Handler): MessageHandler<Fields> => ({ decode: (f) => f, handle })
+
+function startConsumer(consumer: string, handler: Handler, overrides: Partial<ConsumerConfig> = {}) {
   const cfg: ConsumerConfig = {
     keys, stage: "load-products", consumer, readCount: 10, blockMs: 100, claimIdleMs: 60_000,
-    maxRetries: 3, retryDelaySeconds: 0.05, concurrency: 1, log, ...overrides,
+    maxDeliveries: 3, transientRetries: 3, backoff: backoffs(0.05), concurrency: 1, log, ...overrides,
   }
-  const program = runConsumer(cfg, handler).pipe(
+  const program = runConsumer(cfg, raw(handler)).pipe(
     Effect.scoped,
-    Effect.provide(RedisClient.layer(Redacted.make(redisUrl), `${prefix}:${consumer}`, "consumer", log)),
+    Effect.provide(RedisClient.layer(Redacted.make(redisUrl), `${prefix}:${consumer}`, log)),
   )
   const fiber = Effect.runFork(program)
   const stop = () => Effect.runPromise(Fiber.interrupt(fiber)).then(() => undefined)
@@ -36,18 +43,10 @@ function startConsumer(consumer: string, handler: EntryHandler, overrides: Parti
 
 const publish = (c: Redis, fields: Record<string, string>) => c.xadd(stream, "*", ...Object.entries(fields).flat())
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now()
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not reached in time")
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
-const acking = (seen: { id: string; deliveries: number; fields: Record<string, string> }[]): EntryHandler =>
-  async (entry, ctx) => {
-    seen.push({ id: entry.id, deliveries: ctx.deliveries, fields: entry.fields! })
-    await client.xack(stream, "load-products", entry.id)
+const acking = (seen: { id: string; deliveries: number; fields: Fields }[]): Handler =>
+  async (fields, ctx) => {
+    seen.push({ id: ctx.id, deliveries: ctx.deliveries, fields })
     return 1
   }
 
@@ -71,7 +70,7 @@ afterAll(async () => {
 
 describe("a consumer-group member", () => {
   it("processes new entries and leaves nothing pending", async () => {
-    const seen: { id: string; deliveries: number; fields: Record<string, string> }[] = []
+    const seen: { id: string; deliveries: number; fields: Fields }[] = []
     startConsumer("c1", acking(seen))
     for (let i = 0; i < 5; i++) await publish(client, { n: String(i), run: "r" })
     await until(() => seen.length === 5)
@@ -84,7 +83,7 @@ describe("a consumer-group member", () => {
     // A previous life of c1 received the entry and died before acknowledging it.
     await client.call("XREADGROUP", "GROUP", "load-products", "c1", "COUNT", 10, "STREAMS", stream, ">")
     await publish(client, { n: "new", run: "r" })
-    const seen: { id: string; deliveries: number; fields: Record<string, string> }[] = []
+    const seen: { id: string; deliveries: number; fields: Fields }[] = []
     startConsumer("c1", acking(seen))
     await until(() => seen.length === 2)
     expect(seen[0]).toMatchObject({ fields: { n: "delivered-before-crash" }, deliveries: 2 })
@@ -94,7 +93,7 @@ describe("a consumer-group member", () => {
   it("claims entries left idle on a consumer that died", async () => {
     await publish(client, { n: "stuck", run: "r" })
     await client.call("XREADGROUP", "GROUP", "load-products", "dead", "COUNT", 10, "STREAMS", stream, ">")
-    const seen: { id: string; deliveries: number; fields: Record<string, string> }[] = []
+    const seen: { id: string; deliveries: number; fields: Fields }[] = []
     startConsumer("live", acking(seen), { claimIdleMs: 200 })
     await until(() => seen.length === 1)
     expect(seen[0]).toMatchObject({ fields: { n: "stuck" }, deliveries: 2 })
@@ -103,12 +102,11 @@ describe("a consumer-group member", () => {
 
   it("dead-letters an entry delivered more than MAX_RETRIES times, with its last error, while the rest flows on", async () => {
     const seen: string[] = []
-    startConsumer("c1", async (entry) => {
-      if (entry.fields!["poison"]) throw new Error("row 42 violates a check")
-      seen.push(entry.fields!["n"]!)
-      await client.xack(stream, "load-products", entry.id)
+    startConsumer("c1", async (fields) => {
+      if (fields["poison"]) throw new Error("row 42 violates a check")
+      seen.push(fields["n"]!)
       return 1
-    }, { maxRetries: 2 })
+    }, { maxDeliveries: 2 })
     await publish(client, { poison: "1", run: "r1" })
     for (let i = 0; i < 3; i++) await publish(client, { n: String(i), run: "r1" })
     await until(() => seen.length === 3)
@@ -124,10 +122,9 @@ describe("a consumer-group member", () => {
 
   it("retries a transient database error in place and then succeeds on the same delivery", async () => {
     const calls: number[] = []
-    startConsumer("c1", async (entry, ctx) => {
+    startConsumer("c1", async (_fields, ctx) => {
       calls.push(ctx.deliveries)
       if (calls.length < 3) throw Object.assign(new Error("could not serialize access"), { code: "40001" })
-      await client.xack(stream, "load-products", entry.id)
       return 1
     })
     await publish(client, { n: "1", run: "r" })
@@ -137,10 +134,9 @@ describe("a consumer-group member", () => {
 
   it("does not retry a non-transient error in place: it waits for redelivery", async () => {
     const calls: number[] = []
-    startConsumer("c1", async (entry, ctx) => {
+    startConsumer("c1", async (_fields, ctx) => {
       calls.push(ctx.deliveries)
       if (ctx.deliveries === 1) throw new Error("duplicate key value violates unique constraint")
-      await client.xack(stream, "load-products", entry.id)
       return 1
     })
     await publish(client, { n: "1", run: "r" })

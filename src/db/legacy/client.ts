@@ -1,7 +1,7 @@
 import { Context, Effect, Layer, Redacted } from "effect"
 import type pg from "pg"
 import type { Logger } from "../../log/logger"
-import type { UnreachableError } from "../../runtime/errors"
+import type { UserFacingError } from "../../runtime/errors"
 import { openPool } from "../connect"
 
 /** The legacy database: read only by construction (every session defaults to read-only transactions). */
@@ -13,9 +13,9 @@ export class LegacyDb extends Context.Service<LegacyDb, { readonly pool: pg.Pool
         Effect.tryPromise({
           try: () =>
             openPool({ url: Redacted.value(url), what: "the legacy database", setting: "OLD_DATABASE_URL", appName, max, readOnly: true, log }),
-          catch: (err) => err as UnreachableError,
+          catch: (err) => err as UserFacingError,
         }),
-        (pool) => Effect.promise(() => pool.end()),
+        (pool) => Effect.promise(() => pool.end().catch(() => undefined)),
       ).pipe(Effect.map((pool) => LegacyDb.of({ pool }))),
     )
   }

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis"
 import type pg from "pg"
 import type { StreamKeys } from "../streams/keys"
-import type { BeginOptions, RunState } from "./run"
+import type { BeginOptions, RunState } from "./state"
 
 export interface StaleRun {
   id: string

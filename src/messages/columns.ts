@@ -3,7 +3,7 @@ import type { Scalar } from "./pg-array"
 
 /**
  * The v3 columns each loader writes, with their PostgreSQL types: one definition serves the
- * transform-side encoder and the loader's INSERT … SELECT FROM unnest(...).
+ * wire format (transform encodes rows column by column) and the loaders' SQL (src/load/sql.ts).
  */
 export interface Column<T> {
   name: string
@@ -66,16 +66,3 @@ export const productColumns: Column<V3Product>[] = [
   col("created_at", "timestamp(3)"),
   col("updated_at", "timestamp(3)"),
 ]
-
-/** `unnest($1::text[], $2::date[], …) AS t(id, date, …)` for a column list, parameters from `offset`. */
-export function unnestFrom<T>(columns: readonly Column<T>[], offset = 1): string {
-  const args = columns.map((c, i) => `$${i + offset}::${c.type}[]`).join(", ")
-  return `unnest(${args}) AS t(${columns.map((c) => c.name).join(", ")})`
-}
-
-/** `SET a = EXCLUDED.a, …` and the matching `WHERE (t.a, …) IS DISTINCT FROM (EXCLUDED.a, …)`: no-op rewrites write nothing. */
-export function upsertTail<T>(table: string, columns: readonly Column<T>[], keep: readonly string[]): string {
-  const changing = columns.filter((c) => !keep.includes(c.name)).map((c) => c.name)
-  return `DO UPDATE SET ${changing.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
-    WHERE (${changing.map((c) => `${table}.${c}`).join(", ")}) IS DISTINCT FROM (${changing.map((c) => `EXCLUDED.${c}`).join(", ")})`
-}

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { projectRoot } from "../local/paths"
-import type { Stage } from "../streams/keys"
+import type { Stage } from "../pipeline/stages"
 
 declare const Bun: unknown
 

@@ -3,7 +3,7 @@ import type { Logger } from "../log/logger"
 import { collectStatus } from "../status/collect"
 import { progressLines } from "../status/render"
 import type { StreamKeys } from "../streams/keys"
-import type { RunState } from "./run"
+import type { RunState } from "../run/state"
 
 export interface ProgressView {
   update(run: RunState): Promise<void>

@@ -3,7 +3,7 @@ import type pg from "pg"
 import { UserFacingError } from "../runtime/errors"
 import { ensureAllGroups } from "../streams/groups"
 import type { StreamKeys } from "../streams/keys"
-import { discardRun, staleReason, type StaleRun } from "./stale-run"
+import { discardRun, staleReason, type StaleRun } from "./stale"
 
 export type RunKind = "full" | "incremental"
 export type RunStatus = "extracting" | "extracted" | "done"

@@ -1,8 +1,9 @@
 import type { Redis } from "ioredis"
 import type pg from "pg"
 import type { StreamKeys } from "../streams/keys"
+import { runScript } from "../streams/scripts"
 import { pipelineDrained } from "./drain"
-import { readRun, type RunState } from "./run"
+import { readRun, type RunState } from "./state"
 
 export interface RunSummary {
   id: string
@@ -27,15 +28,7 @@ export async function completeRunIfDrained(client: Redis, v3: pg.Pool, keys: Str
   if (!run || run.status !== "extracted") return undefined
   if (!(await pipelineDrained(client, keys))) return undefined
   const finishedAt = Date.now()
-  const claimed = await client.eval(
-    `if redis.call('HGET', KEYS[1], 'id') == ARGV[1] and redis.call('HGET', KEYS[1], 'status') == 'extracted' then
-       redis.call('HSET', KEYS[1], 'status', 'done', 'finished_at', ARGV[2]) return 1 end
-     return 0`,
-    1,
-    keys.run,
-    run.id,
-    String(finishedAt),
-  )
+  const claimed = await runScript(client, "run-transition", [keys.run], [run.id, "extracted", "done", "finished_at", finishedAt])
   if (claimed !== 1) return undefined
   const summary = await summarize(client, keys, run, finishedAt)
   await v3.query(

@@ -1,16 +1,11 @@
+import { type Stage, stageNames, stages } from "../pipeline/stages"
 import { UsageError } from "../runtime/errors"
-import type { Stage } from "../streams/keys"
 
-export const allStages: Stage[] = ["extract", "transform", "load-products", "load-histories", "load-multimedia"]
+/** Copies of each stage `migrate` starts unless told otherwise (the registry's defaultCopies). */
+export const defaultWorkers = Object.fromEntries(stages.map((s) => [s.name, s.defaultCopies])) as Record<Stage, number>
 
-/** Copies of each stage `migrate` starts unless told otherwise: the CPU-heavy ones get two. */
-export const defaultWorkers: Record<Stage, number> = {
-  extract: 1,
-  transform: 2,
-  "load-products": 1,
-  "load-histories": 2,
-  "load-multimedia": 1,
-}
+/** "extract=1 transform=2 …", for help texts. */
+export const defaultWorkersText = stages.map((s) => `${s.name}=${s.defaultCopies}`).join(" ")
 
 /** Parses `--workers load-histories=2,transform=3` (the flag may repeat). */
 export function parseWorkers(args: string[]): Record<Stage, number> {
@@ -25,8 +20,8 @@ export function parseWorkers(args: string[]): Record<Stage, number> {
     for (const part of spec.split(",")) {
       const [name, count] = part.split("=")
       const n = Number(count)
-      if (!allStages.includes(name as Stage)) {
-        throw new UsageError(`--workers: unknown stage '${name}'; stages are ${allStages.join(", ")}`)
+      if (!(stageNames as readonly string[]).includes(name ?? "")) {
+        throw new UsageError(`--workers: unknown stage '${name}'; stages are ${stageNames.join(", ")}`)
       }
       if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--workers: '${part}' needs a whole number from 1 to 16`)
       workers[name as Stage] = n

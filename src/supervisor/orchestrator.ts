@@ -4,12 +4,13 @@ import type { Redis } from "ioredis"
 import type pg from "pg"
 import type { Logger } from "../log/logger"
 import { ExitCode, UserFacingError } from "../runtime/errors"
-import type { Stage, StreamKeys } from "../streams/keys"
+import type { Stage } from "../pipeline/stages"
+import type { StreamKeys } from "../streams/keys"
 import { type Child, lastWords, startChild, stopChildren } from "./children"
-import { completeRunIfDrained, type RunSummary } from "./complete"
+import { completeRunIfDrained, type RunSummary } from "../run/complete"
 import { type ProgressView } from "./progress-view"
-import { readRun, type RunState } from "./run"
-import { formatSummary } from "./summary"
+import { readRun, type RunState } from "../run/state"
+import { formatSummary } from "../run/summary"
 
 export interface OrchestratorOptions {
   redis: Redis

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis"
-import { nextId } from "../streams/entries"
-import { type ConsumerStage, consumerStages, type StreamKeys } from "../streams/keys"
-import { pairs } from "../streams/trim"
+import { type ConsumerStage, consumerStages, upstreamOf } from "../pipeline/stages"
+import { compareIds, pairs } from "../streams/entries"
+import type { StreamKeys } from "../streams/keys"
 
 export interface GroupInfo {
   stage: ConsumerStage
@@ -16,34 +16,27 @@ export interface GroupInfo {
 }
 
 /**
- * Reads a stage's group with XINFO GROUPS. Redis 7 reports lag directly; when it cannot (it
- * answers nil after some deletions), count what lies after last-delivered-id instead.
+ * Reads a stage's group with XINFO STREAM and GROUPS. Whether anything is undelivered is decided
+ * from ids, not from Redis's lag figure: after an AOF reload `entries-read`, and so the lag, can
+ * be wrong (redis/redis#10569) and report entries on an empty stream. Nothing after the group's
+ * last-delivered-id means lag 0; otherwise the lag (or, when Redis cannot tell, the stream
+ * length), at least 1 and at most the stream length.
  */
 export async function groupInfo(client: Redis, keys: StreamKeys, stage: ConsumerStage): Promise<GroupInfo> {
   const stream = keys.input[stage]
-  const exists = await client.exists(stream)
-  if (!exists) {
-    return { stage, stream, length: 0, entriesAdded: 0, pending: 0, lag: 0, lastDeliveredId: "0-0", consumers: 0 }
-  }
+  const empty = { stage, stream, length: 0, entriesAdded: 0, pending: 0, lag: 0, lastDeliveredId: "0-0", consumers: 0 }
+  if (!(await client.exists(stream))) return empty
   const info = pairs((await client.call("XINFO", "STREAM", stream)) as unknown[])
   const groups = ((await client.call("XINFO", "GROUPS", stream)) as unknown[][]).map(pairs)
   const g = groups.find((x) => x["name"] === stage)
   const length = Number(info["length"] ?? 0)
   const entriesAdded = Number(info["entries-added"] ?? length)
-  if (!g) return { stage, stream, length, entriesAdded, pending: 0, lag: length, lastDeliveredId: "0-0", consumers: 0 }
+  const lastGenerated = String(info["last-generated-id"] ?? "0-0")
+  if (!g) return { ...empty, length, entriesAdded, lag: length }
   const lastDeliveredId = String(g["last-delivered-id"])
-  let lag = g["lag"] === null || g["lag"] === undefined ? -1 : Number(g["lag"])
-  if (lag < 0) lag = ((await client.xrange(stream, nextId(lastDeliveredId), "+", "COUNT", 1000)) as unknown[]).length
-  return {
-    stage,
-    stream,
-    length,
-    entriesAdded,
-    pending: Number(g["pending"] ?? 0),
-    lag,
-    lastDeliveredId,
-    consumers: Number(g["consumers"] ?? 0),
-  }
+  const reported = g["lag"] === null || g["lag"] === undefined ? length : Number(g["lag"])
+  const lag = compareIds(lastDeliveredId, lastGenerated) >= 0 || length === 0 ? 0 : Math.max(1, Math.min(reported, length))
+  return { stage, stream, length, entriesAdded, pending: Number(g["pending"] ?? 0), lag, lastDeliveredId, consumers: Number(g["consumers"] ?? 0) }
 }
 
 export async function allGroups(client: Redis, keys: StreamKeys): Promise<GroupInfo[]> {
@@ -60,8 +53,7 @@ export async function pipelineDrained(client: Redis, keys: StreamKeys): Promise<
 export async function upstreamDrained(client: Redis, keys: StreamKeys, stage: ConsumerStage): Promise<boolean> {
   const status = await client.hget(keys.run, "status")
   if (status !== "extracted" && status !== "done") return false
-  const upstream: ConsumerStage[] = stage === "transform" ? [] : stage === "load-products" ? ["transform"] : ["transform", "load-products"]
-  for (const s of upstream) {
+  for (const s of upstreamOf(stage)) {
     const g = await groupInfo(client, keys, s)
     if (g.lag !== 0 || g.pending !== 0) return false
   }

@@ -1,3 +1,4 @@
+import { isStage, stageSpec } from "../pipeline/stages"
 import type { RunSummary } from "./complete"
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
@@ -65,7 +66,7 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
 }
 
 /**
- * What a stage's progress counts: extract, transform and load-products count products; the child
- * loaders count rows written (an incremental run does not rewrite unchanged rows).
+ * What a stage's progress counts (its registry unit): extract, transform and load-products count
+ * products; the child loaders count rows written (an incremental run does not rewrite unchanged rows).
  */
-const unitOf = (stage: string): string => (stage === "load-histories" || stage === "load-multimedia" ? "rows written" : "products")
+const unitOf = (stage: string): string => (isStage(stage) && stageSpec(stage).unit === "rows" ? "rows written" : "products")

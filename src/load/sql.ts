@@ -1,0 +1,14 @@
+import type { Column } from "../messages/columns"
+
+/** `unnest($1::text[], $2::date[], …) AS t(id, date, …)` for a column list, parameters from `offset`. */
+export function unnestFrom<T>(columns: readonly Column<T>[], offset = 1): string {
+  const args = columns.map((c, i) => `$${i + offset}::${c.type}[]`).join(", ")
+  return `unnest(${args}) AS t(${columns.map((c) => c.name).join(", ")})`
+}
+
+/** `SET a = EXCLUDED.a, …` and the matching `WHERE (t.a, …) IS DISTINCT FROM (EXCLUDED.a, …)`: no-op rewrites write nothing. */
+export function upsertTail<T>(table: string, columns: readonly Column<T>[], keep: readonly string[]): string {
+  const changing = columns.filter((c) => !keep.includes(c.name)).map((c) => c.name)
+  return `DO UPDATE SET ${changing.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
+    WHERE (${changing.map((c) => `${table}.${c}`).join(", ")}) IS DISTINCT FROM (${changing.map((c) => `EXCLUDED.${c}`).join(", ")})`
+}

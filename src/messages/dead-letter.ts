@@ -1,0 +1,71 @@
+import type { Stage } from "../pipeline/stages"
+import type { Fields } from "./fields"
+
+/**
+ * A dead-letter stream entry: either a whole stream entry a stage could not process (kind
+ * "entry", its fields kept so `dlq retry` can re-publish it), or legacy rows the mapping
+ * rejected or dropped, or the database refused (kind "rows", with the group keys they came from
+ * so they can be re-extracted). Produced by every consumer stage, read by status and dlq.
+ */
+export interface DeadLetter {
+  stage: Stage
+  reason: string
+  /** What the rows are: product, history, gallery_item, gallery, group; "entry" for a whole entry. */
+  entity: string
+  run: string
+  kind: "entry" | "rows"
+  /** Rows this letter stands for (1 for an entry). */
+  count: number
+  /** JSON: the entry's fields, or { keys, rows }. */
+  payload: string
+  error?: string
+  sourceStream?: string
+  sourceId?: string
+  deliveries?: number
+}
+
+export interface StoredDeadLetter extends DeadLetter {
+  id: string
+  time: string
+}
+
+export function encodeDeadLetter(letter: DeadLetter, time = new Date()): Record<string, string> {
+  const fields: Record<string, string> = {
+    stage: letter.stage,
+    reason: letter.reason,
+    entity: letter.entity,
+    run: letter.run,
+    kind: letter.kind,
+    count: String(letter.count),
+    time: time.toISOString(),
+    payload: letter.payload,
+  }
+  if (letter.error !== undefined) fields["error"] = letter.error
+  if (letter.sourceStream !== undefined) fields["source_stream"] = letter.sourceStream
+  if (letter.sourceId !== undefined) fields["source_id"] = letter.sourceId
+  if (letter.deliveries !== undefined) fields["deliveries"] = String(letter.deliveries)
+  return fields
+}
+
+/** A stored letter, or undefined for an entry that is not one (it is skipped, not fatal: the stream is a record). */
+export function decodeDeadLetter(id: string, f: Fields | null): StoredDeadLetter | undefined {
+  if (!f || !f["stage"] || !f["reason"]) return undefined
+  return {
+    id,
+    stage: f["stage"] as Stage,
+    reason: f["reason"],
+    entity: f["entity"] ?? "entry",
+    run: f["run"] ?? "",
+    kind: f["kind"] === "entry" ? "entry" : "rows",
+    count: Number(f["count"] ?? 1),
+    payload: f["payload"] ?? "null",
+    time: f["time"] ?? "",
+    ...(f["error"] !== undefined ? { error: f["error"] } : {}),
+    ...(f["source_stream"] !== undefined ? { sourceStream: f["source_stream"] } : {}),
+    ...(f["source_id"] !== undefined ? { sourceId: f["source_id"] } : {}),
+    ...(f["deliveries"] !== undefined ? { deliveries: Number(f["deliveries"]) } : {}),
+  }
+}
+
+/** The dlq counter field of a letter: rows dead-lettered by stage, entity and reason. */
+export const dlqCountField = (l: { stage: string; entity: string; reason: string }): string => `${l.stage}|${l.entity}|${l.reason}`
