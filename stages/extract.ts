@@ -1,12 +1,15 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { LegacyDb } from "../src/db/legacy/client"
 import { V3Db } from "../src/db/v3/client"
 import { extractRun } from "../src/extract/extractor"
 import { mappingConfig } from "../src/mapping/config"
+import { StageGuards } from "../src/pipeline/guards"
 import { beginOrResumeRun } from "../src/run/state"
-import { abortable } from "../src/runtime/abortable"
+import { abortable, edge } from "../src/runtime/abortable"
+import { outageWatch } from "../src/runtime/outage"
 import { runProcess } from "../src/runtime/stage"
-import { RedisClient } from "../src/streams/client"
+import { describeRedisUrl, RedisClient } from "../src/streams/client"
+import { checkRedisSafety } from "../src/streams/safety"
 import { streamKeys } from "../src/streams/keys"
 
 runProcess({
@@ -28,16 +31,27 @@ a full one). Several copies share the work.`,
       const { pool: legacy } = yield* LegacyDb
       const { pool: v3 } = yield* V3Db
       const { client } = yield* RedisClient
-      const { run, resumed } = yield* Effect.promise(() =>
-        beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "fail" }),
+      yield* edge(() => checkRedisSafety(client, describeRedisUrl(Redacted.value(s.redisUrl)), log))
+      const { run, resumed } = yield* edge(() =>
+        outageWatch().ride(() =>
+          beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "fail" }),
+        ),
       )
       log.info({ run: run.id, kind: run.kind, resumed }, resumed ? "resuming run" : "starting run")
-      yield* abortable((signal) =>
-        extractRun({
-          legacy, v3, redis: client, keys, run, owner: s.workerId, batchSize: s.extractBatchSize,
-          maxInFlight: s.maxInFlight, mapping: mappingConfig({ excludedPlatforms: s.excludedPlatforms }), log, signal,
-        }),
-      )
+      const guards = new StageGuards({
+        client, keys, log, stage: "extract", consumerName: s.workerId, prefix: s.streamPrefix, supervisorToken: process.env["MIGRATOR_SUPERVISOR"], v3, run: run.id,
+      })
+      yield* abortable(async (signal) => {
+        await guards.start()
+        try {
+          await extractRun({
+            legacy, v3, redis: client, keys, run, owner: s.workerId, batchSize: s.extractBatchSize, maxInFlight: s.maxInFlight,
+            mapping: mappingConfig({ excludedPlatforms: s.excludedPlatforms }), log, signal, between: () => guards.between(),
+          })
+        } finally {
+          await guards.stop()
+        }
+      })
     })
     return program.pipe(
       Effect.provide(

@@ -1,16 +1,19 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { LegacyDb } from "../src/db/legacy/client"
 import { V3Db } from "../src/db/v3/client"
-import { orchestrate, summaryText } from "../src/supervisor/orchestrator"
-import { progressView } from "../src/supervisor/progress-view"
-import { beginOrResumeRun } from "../src/run/state"
-import { defaultWorkersText, parseWorkers } from "../src/supervisor/workers"
 import { stageNames } from "../src/pipeline/stages"
-import { abortable } from "../src/runtime/abortable"
+import { beginOrResumeRun } from "../src/run/state"
+import { abortable, edge } from "../src/runtime/abortable"
 import { ExitCode, UsageError, UserFacingError } from "../src/runtime/errors"
+import { outageWatch } from "../src/runtime/outage"
 import { runProcess } from "../src/runtime/stage"
-import { RedisClient } from "../src/streams/client"
+import { describeRedisUrl, RedisClient } from "../src/streams/client"
 import { streamKeys } from "../src/streams/keys"
+import { checkRedisSafety } from "../src/streams/safety"
+import { superviseOrExit } from "../src/supervisor/lease"
+import { orchestrate, runProblem, summaryText } from "../src/supervisor/orchestrator"
+import { progressView } from "../src/supervisor/progress-view"
+import { defaultWorkersText, parseWorkers } from "../src/supervisor/workers"
 
 const known = new Set(["--full", "--workers"])
 
@@ -50,27 +53,28 @@ Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
       yield* LegacyDb
       const { pool: v3 } = yield* V3Db
       const { client } = yield* RedisClient
-      const schema = yield* Effect.promise(() => v3.query<{ t: string | null }>("SELECT to_regclass('migration.runs')::text AS t"))
+      yield* edge(() => checkRedisSafety(client, describeRedisUrl(Redacted.value(s.redisUrl)), log))
+      const schema = yield* edge(() => v3.query<{ t: string | null }>("SELECT to_regclass('migration.runs')::text AS t"))
       if (!schema.rows[0]?.t) {
         return yield* Effect.fail(new UserFacingError("the v3 database has no schema yet: run `npm run db:migrate` first", ExitCode.failed))
       }
-      const { run, resumed, discarded } = yield* Effect.promise(() =>
-        beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "discard" }),
+      // One migrate per pipeline: a second one says so and leaves before touching the run.
+      const supervisor = yield* Effect.acquireRelease(edge(() => superviseOrExit(client, keys, s.streamPrefix)), (l) => Effect.promise(() => l.stop()))
+      const { run, resumed, discarded } = yield* edge(() =>
+        outageWatch().ride(() =>
+          beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "discard" }),
+        ),
       )
       if (discarded) log.warn({ discarded: discarded.id, reason: discarded.reason }, `discarding the unfinished run ${discarded.id}: ${discarded.reason}`)
       log.info({ run: run.id, kind: run.kind, testMode: run.testMode }, resumed ? "resuming the unfinished run" : "starting a new run")
       const view = progressView(client, keys, log, process.stdout.isTTY === true)
       const summary = yield* abortable((signal) =>
-        orchestrate({ redis: client, v3, keys, run, workers, logDir: s.logDir, log, view, signal }),
+        orchestrate({ redis: client, v3, keys, run, workers, logDir: s.logDir, log, view, signal, supervisor: { token: supervisor.id.token, lost: supervisor.lost } }),
       )
       process.stdout.write(`${summaryText(summary)}\n`)
-      const failedEntries = summary.counts["dlq.entries"] ?? 0
-      if (failedEntries > 0) {
-        return yield* Effect.fail(
-          new UserFacingError(`run finished, but ${failedEntries} stream entries were dead-lettered after repeated failures: inspect them with npm run dlq -- list, fix the cause, then npm run dlq -- retry`),
-        )
-      }
-    })
+      const problem = runProblem(summary)
+      if (problem) return yield* Effect.fail(new UserFacingError(problem))
+    }).pipe(Effect.scoped)
     return program.pipe(
       Effect.provide(
         Layer.mergeAll(

@@ -8,11 +8,11 @@ runConsumerProcess({
   settings: ["excludedPlatforms", "legacyS3Bucket", "historyBatchRows"],
   resources: () => Layer.empty,
   handler: (keys, s) =>
-    Effect.succeed(
-      transformHandler({
+    Effect.succeed({
+      handler: transformHandler({
         keys,
         mapping: mappingConfig({ excludedPlatforms: s.excludedPlatforms, legacyS3Bucket: s.legacyS3Bucket }),
         historyBatchRows: s.historyBatchRows,
       }),
-    ),
+    }),
 })

@@ -26,9 +26,13 @@ export interface PoolOptions {
 }
 
 /** Opens a pool and proves it can run a query, or fails with a one-line UnreachableError. */
-export async function openPool(opts: PoolOptions): Promise<pg.Pool> {
+export function openPool(opts: PoolOptions): Promise<pg.Pool> {
+  return outageWatch().connect({ what: opts.what, where: describeDbUrl(opts.url), setting: opts.setting }, () => tryPool(opts))
+}
+
+async function tryPool(opts: PoolOptions): Promise<pg.Pool> {
   const pool = new pg.Pool({
-    connectionString: opts.url,
+    connectionString: libpqSslModes(opts.url),
     max: opts.max,
     application_name: opts.appName,
     connectionTimeoutMillis: 10_000,
@@ -41,6 +45,9 @@ export async function openPool(opts: PoolOptions): Promise<pg.Pool> {
   // An idle connection dropped by a server restart: the pool replaces it on next use; work that
   // meets the outage waits for the server (OutageWatch.recover).
   pool.on("error", (err) => opts.log.debug({ err, db: where }, "idle database connection closed"))
+  // A connection in use that the server cuts also emits 'error' on its client: without a
+  // listener that would end the process, while the query it ran already fails with the error.
+  pool.on("connect", (client) => client.on("error", (err) => opts.log.debug({ err, db: where }, "database connection closed")))
   try {
     const client = await pool.connect()
     try {
@@ -68,6 +75,17 @@ function refusal(opts: PoolOptions, where: string, err: unknown): UserFacingErro
   return undefined
 }
 
+/**
+ * sslmode as libpq means it (sslmode=require: encrypted, certificate not checked; verify-ca and
+ * verify-full check it), which is what a PostgreSQL user writes in a URL. node-postgres reads
+ * require as verify-full unless told uselibpqcompat=true.
+ */
+export function libpqSslModes(url: string): string {
+  const u = new URL(url)
+  if (u.searchParams.has("sslmode") && !u.searchParams.has("uselibpqcompat")) u.searchParams.set("uselibpqcompat", "true")
+  return u.toString()
+}
+
 /** Runs fn inside a transaction on one pooled connection; rolls back on any error. */
 export async function inTransaction<T>(
   pool: pg.Pool,
@@ -75,15 +93,17 @@ export async function inTransaction<T>(
   begin = "BEGIN",
 ): Promise<T> {
   const client = await pool.connect()
+  let broken: Error | undefined
   try {
     await client.query(begin)
     const result = await fn(client)
     await client.query("COMMIT")
     return result
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined)
+    // A connection that cannot even roll back (the server restarted) must not go back to the pool.
+    await client.query("ROLLBACK").catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))))
     throw err
   } finally {
-    client.release()
+    client.release(broken)
   }
 }

@@ -28,6 +28,8 @@ export interface ExtractDeps {
   mapping: MappingConfig
   log: Logger
   signal: AbortSignal
+  /** Between batches: "stop" when the supervisor is gone or the run was replaced (src/pipeline/guards.ts). */
+  between: () => Promise<"continue" | "stop">
 }
 
 /** Batches fetched ahead of the one being published. */
@@ -50,7 +52,7 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   }
   const units = unitsOf(d.run)
   for (;;) {
-    if (d.signal.aborted) return
+    if (d.signal.aborted || (await d.between()) === "stop") return
     const positions = await leases.positions()
     const remaining = units.filter((u) => !positions.get(u)?.done)
     if (remaining.length === 0) break
@@ -122,7 +124,7 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
   const ahead: Promise<GroupBatch>[] = []
   const publish = async (batch: GroupBatch): Promise<boolean> => {
     await waitForRoom(d.redis, d.keys, d.maxInFlight, d.signal)
-    if (d.signal.aborted) return false
+    if (d.signal.aborted || (await d.between()) === "stop") return false
     const to = { key: batch.lastKey, done: false }
     const fields = encodeExtractBatch({ run: d.run.id, test: d.run.testMode, unit, ...batch })
     const counts = {
@@ -155,6 +157,8 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
 /** MAPPING.md: TEST_MODE=true limits a run to the first 10 products, by uuid, whose platform is not excluded. */
 async function* testModeBatches(d: ExtractDeps): AsyncGenerator<KeyBatch> {
   const selection = await testModeSelection(d.legacy, d.mapping)
+  // The end-of-run check counts these in v3 (src/run/check.ts).
+  await d.redis.hset(d.keys.run, "test_uuids", JSON.stringify(selection?.uuids ?? []))
   if (selection) yield selection
 }
 

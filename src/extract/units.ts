@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis"
 import type { RunState } from "../run/state"
 import { toArgs } from "../streams/entries"
+import { Lease } from "../streams/lease"
 import { runScript } from "../streams/scripts"
 import type { StreamKeys } from "../streams/keys"
 
@@ -32,16 +33,16 @@ export class UnitLeases {
     return new Map(Object.entries(raw).map(([unit, json]) => [unit, JSON.parse(json) as UnitPosition]))
   }
 
-  async acquire(unit: string): Promise<boolean> {
-    return (await runScript(this.client, "unit-acquire", [this.leaseKey(unit)], [this.owner, LEASE_MS])) === 1
+  acquire(unit: string): Promise<boolean> {
+    return this.lease(unit).acquire()
   }
 
-  async renew(unit: string): Promise<boolean> {
-    return (await runScript(this.client, "unit-renew", [this.leaseKey(unit)], [this.owner, LEASE_MS])) === 1
+  renew(unit: string): Promise<boolean> {
+    return this.lease(unit).renew()
   }
 
-  async release(unit: string): Promise<void> {
-    await runScript(this.client, "unit-release", [this.leaseKey(unit)], [this.owner])
+  release(unit: string): Promise<void> {
+    return this.lease(unit).release()
   }
 
   /**
@@ -62,13 +63,13 @@ export class UnitLeases {
     const r = await runScript(
       this.client,
       "unit-publish",
-      [this.leaseKey(unit), this.keys.stream.extract, this.keys.unitPositions(this.run.id), this.keys.counts(this.run.id), this.keys.progress(this.run.id)],
+      [this.keys.unitLease(this.run.id, unit), this.keys.stream.extract, this.keys.unitPositions(this.run.id), this.keys.counts(this.run.id), this.keys.progress(this.run.id)],
       [this.owner, LEASE_MS, unit, from ? JSON.stringify(from) : "", JSON.stringify(to), products, fieldArgs.length / 2, ...fieldArgs, ...countArgs],
     )
     return r === 1 || r === 2
   }
 
-  private leaseKey(unit: string): string {
-    return this.keys.unitLease(this.run.id, unit)
+  private lease(unit: string): Lease {
+    return new Lease(this.client, this.keys.unitLease(this.run.id, unit), this.owner, LEASE_MS)
   }
 }

@@ -25,9 +25,15 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
     decode: decodeProducts,
     handle: async (m, ctx) => {
       const written = await inTransaction(d.pool, (tx) => writeProducts(tx, m, !m.test))
-      ctx.effects.count(d.keys, m.run, { "products.kept_previous": written.keptPrevious, "products.displaced": written.displaced })
+      // Counted with the acknowledgement, once per entry: "migrated" in the summary means in v3.
+      ctx.effects.count(d.keys, m.run, {
+        "products.loaded": m.products.length,
+        "products.kept_previous": written.keptPrevious,
+        "products.displaced": written.displaced,
+      })
       return m.products.length
     },
+    onDeadLetter: (m) => ({ "products.failed": m.products.length }),
   }
 }
 
@@ -84,5 +90,6 @@ export function childRowsHandler<T>(
       }
       return written
     },
+    onDeadLetter: (m) => ({ [`${table.table}.failed`]: m.rows }),
   }
 }

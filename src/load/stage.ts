@@ -17,7 +17,7 @@ export function runLoaderStage<M>(stage: ConsumerStage, handler: (deps: LoaderDe
       Effect.gen(function* () {
         const { pool } = yield* V3Db
         const { client } = yield* RedisClient
-        return handler({ pool, client, keys })
+        return { handler: handler({ pool, client, keys }), v3: pool }
       }),
   })
 }

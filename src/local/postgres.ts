@@ -2,17 +2,25 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensurePostgresBin } from "./install"
-import { isRoot, localPorts, localUser, portAnswers, stateDir } from "./paths"
+import { isRoot, localUser, portAnswers } from "./paths"
+import { defaultSite, type Site } from "./site"
 
 /**
  * Settings for a disposable local cluster: durability is traded for speed (fsync off), which is
- * fine for demo and test data and never for a real v3 database.
+ * fine for demo and test data and never for a real v3 database. A "stock" site keeps
+ * PostgreSQL's defaults (shared_buffers 128MB, fsync on, default checkpoints): what users run.
  */
-const clusterSettings = `
+const clusterSettings = (site: Site) => `
 listen_addresses = '127.0.0.1'
-port = ${localPorts.postgres}
+port = ${site.pgPort}
 unix_socket_directories = ''
-max_connections = 300
+${site.pg === "stock" ? quietLogs : tunedSettings + quietLogs}`
+
+const quietLogs = `log_min_messages = warning
+log_min_error_statement = panic
+`
+
+const tunedSettings = `max_connections = 300
 shared_buffers = 4GB
 work_mem = 64MB
 maintenance_work_mem = 512MB
@@ -24,8 +32,6 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 shared_preload_libraries = 'pg_stat_statements'
-log_min_messages = warning
-log_min_error_statement = panic
 `
 
 function asPostgres(bin: string, args: string[]): string[] {
@@ -38,23 +44,23 @@ function run(cmd: string[], opts: { quiet?: boolean } = {}): { ok: boolean; outp
   return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}`.trim() }
 }
 
-export function postgresDataDir(): string {
-  return join(stateDir(), "pg")
+export function postgresDataDir(site: Site = defaultSite()): string {
+  return join(site.dir, "pg")
 }
 
-export function postgresRunning(): boolean {
+export function postgresRunning(site: Site = defaultSite()): boolean {
   const bin = ensurePostgresBin()
-  const r = run(asPostgres(`${bin}/pg_isready`, ["-h", "127.0.0.1", "-p", String(localPorts.postgres)]), { quiet: true })
+  const r = run(asPostgres(`${bin}/pg_isready`, ["-h", "127.0.0.1", "-p", String(site.pgPort)]), { quiet: true })
   return r.ok
 }
 
-export function startPostgres(): string {
-  const dir = postgresDataDir()
-  if (!existsSync(join(dir, "PG_VERSION")) && portAnswers(localPorts.postgres)) {
-    return `postgres already answering on 127.0.0.1:${localPorts.postgres}, not this checkout's own (docker compose?): using it`
+export function startPostgres(site: Site = defaultSite()): string {
+  const dir = postgresDataDir(site)
+  if (!existsSync(join(dir, "PG_VERSION")) && portAnswers(site.pgPort)) {
+    return `postgres already answering on 127.0.0.1:${site.pgPort}, not this checkout's own (docker compose?): using it`
   }
   const bin = ensurePostgresBin()
-  const logFile = join(stateDir(), "postgres.log")
+  const logFile = join(site.dir, "postgres.log")
   if (!existsSync(join(dir, "PG_VERSION"))) {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     if (isRoot) chownPostgres(dir)
@@ -63,16 +69,16 @@ export function startPostgres(): string {
   }
   // The settings follow this file: a checkout that changed them restarts its cluster once.
   const settingsFile = join(dir, "postgresql.auto.conf")
-  const changed = !existsSync(settingsFile) || readFileSync(settingsFile, "utf8") !== clusterSettings
+  const wanted = clusterSettings(site)
+  const changed = !existsSync(settingsFile) || readFileSync(settingsFile, "utf8") !== wanted
   if (changed) {
-    writeFileSync(settingsFile, clusterSettings)
+    writeFileSync(settingsFile, wanted)
     if (isRoot) chownPostgres(settingsFile)
   }
-  if (postgresRunning()) {
-    if (!changed) return `postgres already running on 127.0.0.1:${localPorts.postgres}`
-    const restart = run(asPostgres(`${bin}/pg_ctl`, ["-D", dir, "-m", "fast", "-w", "-t", "60", "restart", "-l", logFile]))
-    if (!restart.ok) throw new Error(`PostgreSQL did not restart with the new settings (see ${logFile}): ${lastLine(restart.output)}`)
-    return `postgres restarted with new settings on 127.0.0.1:${localPorts.postgres}`
+  if (postgresRunning(site)) {
+    if (!changed) return `postgres already running on 127.0.0.1:${site.pgPort}`
+    restartPostgres(site)
+    return `postgres restarted with new settings on 127.0.0.1:${site.pgPort}`
   }
   if (isRoot && !existsSync(logFile)) {
     writeFileSync(logFile, "")
@@ -80,14 +86,22 @@ export function startPostgres(): string {
   }
   const start = run(asPostgres(`${bin}/pg_ctl`, ["-D", dir, "-l", logFile, "-w", "-t", "60", "start"]))
   if (!start.ok) {
-    throw new Error(`PostgreSQL did not start on port ${localPorts.postgres} (see ${logFile}): ${lastLine(start.output)}`)
+    throw new Error(`PostgreSQL did not start on port ${site.pgPort} (see ${logFile}): ${lastLine(start.output)}`)
   }
-  return `postgres started on 127.0.0.1:${localPorts.postgres} (data ${dir})`
+  return `postgres started on 127.0.0.1:${site.pgPort} (data ${dir})`
 }
 
-export function stopPostgres(): string {
+/** A fast restart (pg_ctl restart -m fast): every connection is cut, as when a server restarts under a running job. */
+export function restartPostgres(site: Site = defaultSite()): void {
   const bin = ensurePostgresBin()
-  const dir = postgresDataDir()
+  const logFile = join(site.dir, "postgres.log")
+  const restart = run(asPostgres(`${bin}/pg_ctl`, ["-D", postgresDataDir(site), "-m", "fast", "-w", "-t", "60", "restart", "-l", logFile]))
+  if (!restart.ok) throw new Error(`PostgreSQL did not restart (see ${logFile}): ${lastLine(restart.output)}`)
+}
+
+export function stopPostgres(site: Site = defaultSite()): string {
+  const bin = ensurePostgresBin()
+  const dir = postgresDataDir(site)
   if (!existsSync(join(dir, "postmaster.pid"))) return "postgres not running"
   const r = run(asPostgres(`${bin}/pg_ctl`, ["-D", dir, "-m", "fast", "-w", "stop"]))
   return r.ok ? "postgres stopped" : `postgres stop failed: ${lastLine(r.output)}`

@@ -1,71 +1,65 @@
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { processAlive } from "../runtime/pids"
+import { sleep } from "../runtime/sleep"
 import { ensureRedisServer } from "./install"
-import { localPorts, portAnswers, stateDir } from "./paths"
+import { portAnswers } from "./paths"
+import { defaultSite, type Site } from "./site"
 
-function redisDir(): string {
-  return join(stateDir(), "redis")
-}
+const redisDir = (site: Site) => join(site.dir, "redis")
+const pidFile = (site: Site) => join(redisDir(site), "redis.pid")
 
-function pidFile(): string {
-  return join(redisDir(), "redis.pid")
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function runningPid(): number | undefined {
-  if (!existsSync(pidFile())) return undefined
-  const pid = Number(readFileSync(pidFile(), "utf8").trim())
-  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined
+function runningPid(site: Site): number | undefined {
+  if (!existsSync(pidFile(site))) return undefined
+  const pid = Number(readFileSync(pidFile(site), "utf8").trim())
+  return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined
 }
 
 /** True when the pid file names a live process. */
-export function redisRunning(): boolean {
-  return runningPid() !== undefined
+export function redisRunning(site: Site = defaultSite()): boolean {
+  return runningPid(site) !== undefined
 }
 
-export async function startRedis(): Promise<string> {
-  if (!redisRunning() && portAnswers(localPorts.redis)) {
-    return `redis already answering on 127.0.0.1:${localPorts.redis}, not this checkout's own (docker compose?): using it`
+export interface RedisOptions {
+  /** Keep the data across a restart in an append-only file (default); false: a restart starts empty. */
+  appendOnly?: boolean
+}
+
+export async function startRedis(site: Site = defaultSite(), opts: RedisOptions = {}): Promise<string> {
+  if (!redisRunning(site) && portAnswers(site.redisPort)) {
+    return `redis already answering on 127.0.0.1:${site.redisPort}, not this checkout's own (docker compose?): using it`
   }
   const server = ensureRedisServer()
-  if (redisRunning()) return `redis already running on 127.0.0.1:${localPorts.redis}`
-  mkdirSync(redisDir(), { recursive: true })
+  if (redisRunning(site)) return `redis already running on 127.0.0.1:${site.redisPort}`
+  mkdirSync(redisDir(site), { recursive: true })
   // AOF keeps stream entries and offsets across a restart; noeviction makes Redis refuse writes
   // rather than silently drop stream entries when memory runs out (redis.io/docs/reference/eviction).
   const args = [
-    "--port", String(localPorts.redis),
+    "--port", String(site.redisPort),
     "--bind", "127.0.0.1",
-    "--dir", redisDir(),
-    "--appendonly", "yes",
+    "--dir", redisDir(site),
+    "--appendonly", opts.appendOnly === false ? "no" : "yes",
     "--appendfsync", "everysec",
     "--save", "",
     "--maxmemory-policy", "noeviction",
     "--daemonize", "yes",
-    "--pidfile", pidFile(),
-    "--logfile", join(redisDir(), "redis.log"),
+    "--pidfile", pidFile(site),
+    "--logfile", join(redisDir(site), "redis.log"),
   ]
   const r = spawnSync(server, args, { encoding: "utf8" })
-  if (r.status !== 0) throw new Error(`redis-server did not start on port ${localPorts.redis}: ${(r.stderr || r.stdout).trim()}`)
+  if (r.status !== 0) throw new Error(`redis-server did not start on port ${site.redisPort}: ${(r.stderr || r.stdout).trim()}`)
   for (let i = 0; i < 100; i++) {
-    if (redisRunning() && (await pingable())) return `redis started on 127.0.0.1:${localPorts.redis} (data ${redisDir()})`
-    await new Promise((res) => setTimeout(res, 100))
+    if (redisRunning(site) && (await pingable(site.redisPort))) return `redis started on 127.0.0.1:${site.redisPort} (data ${redisDir(site)})`
+    await sleep(100)
   }
-  throw new Error(`redis-server did not answer on port ${localPorts.redis}: see ${join(redisDir(), "redis.log")}`)
+  throw new Error(`redis-server did not answer on port ${site.redisPort}: see ${join(redisDir(site), "redis.log")}`)
 }
 
-async function pingable(): Promise<boolean> {
+async function pingable(port: number): Promise<boolean> {
   const { connect } = await import("node:net")
   return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port: localPorts.redis }, () => socket.write("PING\r\n"))
+    const socket = connect({ host: "127.0.0.1", port }, () => socket.write("PING\r\n"))
     socket.once("data", (d) => {
       socket.destroy()
       resolve(d.toString().startsWith("+PONG"))
@@ -78,10 +72,10 @@ async function pingable(): Promise<boolean> {
   })
 }
 
-export async function stopRedis(): Promise<string> {
-  const pid = runningPid()
+export async function stopRedis(site: Site = defaultSite()): Promise<string> {
+  const pid = runningPid(site)
   if (pid === undefined) return "redis not running"
   process.kill(pid, "SIGTERM")
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((res) => setTimeout(res, 100))
-  return alive(pid) ? "redis did not stop within 10s" : "redis stopped"
+  for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(100)
+  return processAlive(pid) ? "redis did not stop within 10s" : "redis stopped"
 }

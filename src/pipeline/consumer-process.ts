@@ -1,4 +1,5 @@
 import { Effect, Layer } from "effect"
+import type pg from "pg"
 import type { SettingName, Settings } from "../config/settings"
 import type { Logger } from "../log/logger"
 import { backoffs } from "../runtime/retry"
@@ -6,6 +7,7 @@ import { runProcess } from "../runtime/stage"
 import { RedisClient } from "../streams/client"
 import { type MessageHandler, runConsumer } from "../streams/consumer"
 import { streamKeys, type StreamKeys } from "../streams/keys"
+import { StageGuards } from "./guards"
 import { type ConsumerStage, inputOf, stageSpec } from "./stages"
 
 /** Settings every consumer stage reads. */
@@ -20,7 +22,8 @@ export interface ConsumerProcess<K extends SettingName, M, R, E> {
   settings: readonly K[]
   /** Resources its handler uses besides Redis (the v3 database), each released on the way out. */
   resources: (s: Settings<K | ConsumerSetting>, log: Logger) => Layer.Layer<R, E>
-  handler: (keys: StreamKeys, s: Settings<K | ConsumerSetting>) => Effect.Effect<MessageHandler<M>, E, R | RedisClient>
+  /** The stage's handler, and the v3 database it writes to (its runs are checked against it). */
+  handler: (keys: StreamKeys, s: Settings<K | ConsumerSetting>) => Effect.Effect<{ handler: MessageHandler<M>; v3?: pg.Pool }, E, R | RedisClient>
 }
 
 /**
@@ -43,7 +46,16 @@ idempotent upsert). Start more copies to work in parallel (each with its own WOR
       const keys = streamKeys(settings.streamPrefix)
       const stageLog = log.child({ stage: p.stage })
       const program = Effect.gen(function* () {
-        const handler = yield* p.handler(keys, settings)
+        const { handler, v3 } = yield* p.handler(keys, settings)
+        const { client } = yield* RedisClient
+        const guards = new StageGuards({
+          client, keys, log: stageLog, stage: p.stage, consumerName: settings.workerId, prefix: settings.streamPrefix,
+          supervisorToken: process.env["MIGRATOR_SUPERVISOR"], v3,
+        })
+        yield* Effect.acquireRelease(
+          Effect.tryPromise({ try: () => guards.start(), catch: (e) => e }),
+          () => Effect.promise(() => guards.stop()),
+        )
         yield* runConsumer(
           {
             keys,
@@ -57,6 +69,7 @@ idempotent upsert). Start more copies to work in parallel (each with its own WOR
             backoff: backoffs(settings.retryDelay),
             concurrency: spec.concurrency,
             log: stageLog,
+            guards,
           },
           handler,
         )

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis"
 import type pg from "pg"
 import type { StreamKeys } from "../streams/keys"
 import { runScript } from "../streams/scripts"
+import { checkRun, type RunCheck } from "./check"
 import { pipelineDrained } from "./drain"
 import { readRun, type RunState } from "./state"
 
@@ -16,6 +17,8 @@ export interface RunSummary {
   /** For incremental runs: what the plan found changed since the last run. */
   plan?: { groups: number; products: number; newGroups: number; productChanges: number; historyChanges: number }
   watermark?: string
+  /** What v3 holds for the run, against its counts (src/run/check.ts). */
+  check?: RunCheck
 }
 
 /**
@@ -28,13 +31,16 @@ export async function completeRunIfDrained(client: Redis, v3: pg.Pool, keys: Str
   if (!run || run.status !== "extracted") return undefined
   if (!(await pipelineDrained(client, keys))) return undefined
   const finishedAt = Date.now()
-  const claimed = await runScript(client, "run-transition", [keys.run], [run.id, "extracted", "done", "finished_at", finishedAt])
-  if (claimed !== 1) return undefined
   const summary = await summarize(client, keys, run, finishedAt)
+  summary.check = await checkRun(client, v3, keys, run, summary.counts)
+  // v3 first: should this process die before Redis says done, the next migrate resumes the run
+  // and finishes it again (idempotent), rather than v3 forgetting a run that finished.
   await v3.query(
     "UPDATE migration.runs SET status = 'done', finished_at = to_timestamp($2 / 1000.0), summary = $3 WHERE id = $1",
     [run.id, finishedAt, JSON.stringify(summary)],
   )
+  const claimed = await runScript(client, "run-transition", [keys.run], [run.id, "extracted", "done", "finished_at", finishedAt])
+  if (claimed !== 1) return undefined
   const runFields = await client.hgetall(keys.run)
   await client.multi().del(keys.lastRun).hset(keys.lastRun, { ...runFields, summary: JSON.stringify(summary) }).exec()
   return summary

@@ -38,11 +38,13 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
           )} with product changes, ${fmt(s.plan.historyChanges)} with history changes`,
         ]
       : []),
-    `  products   read ${fmt(c["extract.products"] ?? 0)}: migrated ${fmt(c["products.migrated"] ?? 0)}, excluded ${fmt(
+    // "migrated" counts products load-products committed (acknowledged with the commit), not what
+    // the mapping meant to migrate: products of a failed entry are "failed", not "migrated".
+    `  products   read ${fmt(c["extract.products"] ?? 0)}: migrated ${fmt(c["products.loaded"] ?? 0)}, excluded ${fmt(
       c["products.excluded"] ?? 0,
     )}, rejected ${fmt(sum(c, "products.rejected."))}${reasons(c, "products.rejected.")}${
-      c["products.kept_previous"] ? `; ${fmt(c["products.kept_previous"])} rejected now keep their earlier v3 version` : ""
-    }`,
+      c["products.failed"] ? `, failed ${fmt(c["products.failed"])} (their entries were dead-lettered)` : ""
+    }${c["products.kept_previous"] ? `; ${fmt(c["products.kept_previous"])} rejected now keep their earlier v3 version` : ""}`,
     `  histories  read ${fmt(c["extract.histories"] ?? 0)}: kept ${fmt(c["histories.kept"] ?? 0)}, filled ${fmt(
       c["histories.filled"] ?? 0,
     )}, dropped ${fmt(sum(c, "histories.dropped."))}${reasons(c, "histories.dropped.")}`,
@@ -57,6 +59,14 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
     }`,
   ]
   if (c["groups.mapping_error"]) lines.push(`  mapping errors: ${fmt(c["groups.mapping_error"])} groups dead-lettered whole`)
+  if (s.check) {
+    const k = c["products.kept_previous"] ?? 0
+    lines.push(
+      s.check.ok
+        ? `  v3 check   ${fmt(s.check.v3Products)} products of this run in v3 = ${fmt(s.check.accounted - k)} migrated + ${fmt(k)} kept`
+        : `  v3 check   MISMATCH: v3 holds ${fmt(s.check.v3Products)} products of this run, the run accounts for ${fmt(s.check.accounted)}: run npm run verify -- --full`,
+    )
+  }
   lines.push(
     deadLetteredEntries > 0
       ? `  ${deadLetteredEntries} stream entries were dead-lettered after repeated failures: npm run dlq -- list`

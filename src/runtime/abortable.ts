@@ -19,3 +19,12 @@ export function abortable<A>(job: (signal: AbortSignal) => Promise<A>): Effect.E
     })
   })
 }
+
+/**
+ * A promise-returning step at a process's edge (connecting, checking, starting a run) as an
+ * Effect whose rejection is a typed failure the runner reports (a UserFacingError prints its
+ * one line), never a defect.
+ */
+export function edge<A>(step: () => Promise<A>): Effect.Effect<A, unknown> {
+  return Effect.tryPromise({ try: step, catch: (e) => e })
+}

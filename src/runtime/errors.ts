@@ -26,7 +26,7 @@ export class UserFacingError extends Error {
 }
 
 export class UnreachableError extends UserFacingError {
-  constructor(what: string, where: string, setting: string, cause: unknown) {
+  constructor(what: string, where: string, setting: string, override readonly cause: unknown) {
     const detail = cause instanceof Error ? cause.message || (cause as { code?: string }).code || cause.name : String(cause)
     super(
       `cannot reach ${what} at ${where} (${setting}): ${detail}; check that it is running (local: npm run services -- start) or fix ${setting}`,
@@ -41,6 +41,9 @@ export class UsageError extends UserFacingError {
   }
 }
 
+/** An error's message for a person; a wrapper without one of its own (a tagged failure) shows its cause's. */
 export function errorMessage(err: unknown): string {
+  if (err instanceof Error && !err.message && err.cause !== undefined) return errorMessage(err.cause)
+  if (typeof err === "object" && err !== null && !(err instanceof Error) && "cause" in err) return errorMessage((err as { cause: unknown }).cause)
   return redactUrls(err instanceof Error ? err.message : String(err))
 }

@@ -119,6 +119,29 @@ export class OutageWatch {
     }
   }
 
+  /**
+   * The first connection to a server. A stage that migrate started (MIGRATOR_SUPERVISOR) while a
+   * server restarts waits for it like any other outage; a process a person started says at once
+   * that it cannot reach it (UnreachableError, exit 3), which is what a wrong URL needs.
+   */
+  async connect<T>(server: Omit<Server, "probe">, open: () => Promise<T>): Promise<T> {
+    if (!process.env["MIGRATOR_SUPERVISOR"]) return open()
+    const s: Server = { ...server, probe: open }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await open()
+        this.markUp(s)
+        return result
+      } catch (err) {
+        if (!(err instanceof UserFacingError) || err.exitCode !== ExitCode.unreachable) throw err
+        this.markDown(s, (err as { cause?: unknown }).cause ?? err)
+        const d = this.down.get(s.where + s.setting)
+        if (d && Date.now() - d.since > this.timeoutMs) throw new OutageTimeoutError(s, Math.round(this.timeoutMs / 1000))
+        await sleep(backoffMs(attempt, reconnectBackoff))
+      }
+    }
+  }
+
   /** Runs `work`, and again after every outage error once the servers are back. */
   async ride<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     for (;;) {

@@ -53,7 +53,11 @@ function authFailure(err: unknown): boolean {
  * Connects and proves the server answers, or fails with one line: exit 3 when it cannot be
  * reached, 2 when it refuses the credentials or the database index of REDIS_URL.
  */
-export async function connectRedis(url: string, name: string): Promise<Redis> {
+export function connectRedis(url: string, name: string): Promise<Redis> {
+  return outageWatch().connect({ what: "Redis", where: describeRedisUrl(url), setting: "REDIS_URL" }, () => tryRedis(url, name))
+}
+
+async function tryRedis(url: string, name: string): Promise<Redis> {
   const client = createRedis(url, name)
   const where = describeRedisUrl(url)
   // connect() rejects with a bare "Connection is closed"; the socket error says why (ECONNREFUSED…).

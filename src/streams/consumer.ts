@@ -3,7 +3,7 @@ import type { Redis } from "ioredis"
 import type { Logger } from "../log/logger"
 import { MalformedMessageError, type Fields } from "../messages/fields"
 import type { ConsumerStage } from "../pipeline/stages"
-import { errorMessage } from "../runtime/errors"
+import { errorMessage, UserFacingError } from "../runtime/errors"
 import { crashPoint } from "../runtime/faults"
 import { outageWatch } from "../runtime/outage"
 import { type Backoff, backoffMs, classify, type ErrorKind, transientSchedule } from "../runtime/retry"
@@ -30,8 +30,13 @@ export interface ConsumerConfig {
   /** Entries processed at once: the bound on in-flight batches. */
   concurrency: number
   log: Logger
-  /** Asked between batches; "stop" ends the consumer (its supervisor is gone, its run was replaced). */
-  between?: () => Promise<"continue" | "stop">
+  /** The stage's checks (src/pipeline/guards.ts); a UserFacingError from them ends the consumer. */
+  guards?: {
+    /** Between batches; "stop" ends the consumer (its supervisor is gone). */
+    between: () => Promise<"continue" | "stop">
+    /** Before an entry is handled: throws when its run must not be worked on here. */
+    assertRunHere: (run: string) => Promise<void>
+  }
 }
 
 export interface HandlerContext {
@@ -81,6 +86,10 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
     log.info({ stream, group }, "consumer started")
 
     const state = { readOwnPending: true, pendingDueAt: 0, lastClaimAt: Date.now(), lastTrimAt: 0 }
+    // After a reconnect, a read whose reply was lost may have delivered entries to us: look at our pending list.
+    const reread = () => (state.readOwnPending = true)
+    reader.on("ready", reread)
+    client.on("ready", reread)
     const schedule = transientSchedule(cfg.transientRetries, cfg.backoff.transient)
 
     const deadLetter = (entry: StreamEntry, reason: string, error: string, deliveries: number, extra: Record<string, number>) =>
@@ -95,6 +104,10 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
         await ack(client, stream, group, entry.id, effects.forget(cfg.keys.lastErrors, errorKey))
         log.error({ entry: entry.id, deliveries, reason, err: error }, "entry dead-lettered")
       })
+
+    /** A check whose UserFacingError ends the consumer (it must reach a person, not the dead-letter stream). */
+    const guard = <A>(check: () => Promise<A>) =>
+      Effect.tryPromise({ try: check, catch: (cause) => (cause instanceof UserFacingError ? cause : new EntryFailed({ kind: classify(cause), cause })) })
 
     /** One attempt; outages are waited out and the attempt made again. */
     const attempt = (message: M, ctx: () => HandlerContext): Effect.Effect<{ rows: number; ctx: HandlerContext }, EntryFailed> =>
@@ -135,6 +148,7 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
           return yield* deadLetter(entry, "max_deliveries", lastError, deliveries, handler.onDeadLetter?.(message) ?? {})
         }
         const run = entry.fields["run"] ?? ""
+        if (cfg.guards) yield* guard(() => cfg.guards!.assertRunHere(run))
         const ctx = (): HandlerContext => ({ id: entry.id, deliveries, log, effects: new Effects() })
         const result = yield* Effect.result(attempt(message, ctx))
         if (result._tag === "Success") {
@@ -153,9 +167,10 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
       })
 
     for (;;) {
-      if (cfg.between && (yield* redis("checking the run", cfg.between)) === "stop") return
-      const batch = yield* Effect.result(redis("reading entries", () => nextBatch(client, reader, cfg, state)))
+      if (cfg.guards && (yield* guard(() => cfg.guards!.between())) === "stop") return
+      const batch = yield* Effect.result(guard(() => nextBatch(client, reader, cfg, state)))
       if (batch._tag === "Failure") {
+        if (batch.failure instanceof UserFacingError) return yield* Effect.fail(batch.failure)
         // A reply lost to a reconnect: the entries it delivered wait in our pending list.
         if (batch.failure.kind !== "outage") return yield* Effect.fail(batch.failure)
         state.readOwnPending = true
@@ -169,7 +184,7 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
             entries,
             (e) =>
               processOne(e, deliveries.get(e.id) ?? 1).pipe(
-                Effect.catch((failure) =>
+                Effect.catchTag("EntryFailed", (failure) =>
                   Effect.sync(() => {
                     // Left pending (Redis went away mid-way, say): re-read it with our own pending entries.
                     log.warn({ entry: e.id, err: failure.cause }, "entry not finished; it stays pending")
@@ -196,6 +211,24 @@ interface Batch {
 
 /** Own pending entries first (when due), then idle entries of other consumers, then new ones. */
 async function nextBatch(
+  client: Redis,
+  reader: Redis,
+  cfg: ConsumerConfig,
+  state: { readOwnPending: boolean; pendingDueAt: number; lastClaimAt: number },
+): Promise<Batch> {
+  try {
+    return await readBatch(client, reader, cfg, state)
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith("NOGROUP")) {
+      throw new UserFacingError(
+        `the run's streams are gone from Redis (Redis restarted without persistence, or another migrate discarded the run): ${cfg.stage} stops; run npm run migrate again`,
+      )
+    }
+    throw err
+  }
+}
+
+async function readBatch(
   client: Redis,
   reader: Redis,
   cfg: ConsumerConfig,

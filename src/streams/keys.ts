@@ -31,6 +31,10 @@ export function streamKeys(prefix: string) {
     samples: (stage: Stage) => `${p}:samples:${stage}`,
     /** Hash: stage -> rows handled in a run, the counter the samples read. */
     progress: (runId: string) => `${p}:run:${runId}:progress`,
+    /** String: the migrate supervising this pipeline (host, pid, token), with an expiry. */
+    supervisor: `${p}:supervisor`,
+    /** String: the process working as a stage under a consumer name (host:pid), with an expiry. */
+    consumerName: (stage: Stage, name: string) => `${p}:consumer:${stage}:${name}`,
   }
 }
 

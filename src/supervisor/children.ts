@@ -27,7 +27,7 @@ export interface Child {
 }
 
 /** Starts one copy of a stage with a stable consumer name, its output going to its own log file. */
-export function startChild(stage: Stage, index: number, workerBase: string, logDir: string, restarts = 0): Child {
+export function startChild(stage: Stage, index: number, workerBase: string, logDir: string, supervisorToken: string, restarts = 0): Child {
   mkdirSync(logDir, { recursive: true })
   const logFile = join(logDir, `${stage}-${index}.log`)
   const fd = openSync(logFile, "a")
@@ -35,7 +35,7 @@ export function startChild(stage: Stage, index: number, workerBase: string, logD
   const { command, args } = stageCommand(stage)
   const proc = spawn(command, args, {
     cwd: projectRoot,
-    env: { ...process.env, WORKER_ID: workerId, LOG_FORMAT: "json" },
+    env: { ...process.env, WORKER_ID: workerId, LOG_FORMAT: "json", MIGRATOR_SUPERVISOR: supervisorToken },
     stdio: ["ignore", fd, fd],
   })
   closeSync(fd)

@@ -4,6 +4,9 @@ import type { Redis } from "ioredis"
 import type pg from "pg"
 import type { Logger } from "../log/logger"
 import { ExitCode, UserFacingError } from "../runtime/errors"
+import { onFatalExit } from "../runtime/main"
+import { outageWatch } from "../runtime/outage"
+import { sleep } from "../runtime/sleep"
 import type { Stage } from "../pipeline/stages"
 import type { StreamKeys } from "../streams/keys"
 import { type Child, lastWords, startChild, stopChildren } from "./children"
@@ -22,6 +25,8 @@ export interface OrchestratorOptions {
   log: Logger
   view: ProgressView
   signal: AbortSignal
+  /** This migrate's supervisor lease (src/supervisor/lease.ts): its stages carry the token and stop when it is gone. */
+  supervisor: { token: string; lost: () => boolean }
 }
 
 const POLL_MS = 500
@@ -42,7 +47,7 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
   const logDir = join(o.logDir, o.run.id)
   const children: Child[] = []
   for (const [stage, n] of Object.entries(o.workers) as [Stage, number][]) {
-    for (let i = 0; i < n; i++) children.push(startChild(stage, i, workerBase, logDir))
+    for (let i = 0; i < n; i++) children.push(startChild(stage, i, workerBase, logDir, o.supervisor.token))
   }
   o.log.info({ run: o.run.id, kind: o.run.kind, logDir, workers: o.workers }, "stages started")
   let failure: UserFacingError | undefined
@@ -58,15 +63,18 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
       // A copy that ran a good while before dying starts a fresh restart budget.
       const restarts = Date.now() - child.startedAt > RESTART_WINDOW_MS ? 1 : child.restarts + 1
       o.log.warn({ stage: child.stage, index: child.index, reason, restarts }, "stage exited; restarting it")
-      const replacement = startChild(child.stage, child.index, workerBase, logDir, restarts)
+      const replacement = startChild(child.stage, child.index, workerBase, logDir, o.supervisor.token, restarts)
       children[children.indexOf(child)] = replacement
       supervise(replacement)
     })
   }
   children.forEach(supervise)
+  // Past OUTAGE_TIMEOUT the process exits 3 from wherever it waits: stop the stages first.
+  const forget = onFatalExit(() => stopChildren(children, STOP_GRACE_MS))
+  const watch = outageWatch()
   try {
     for (;;) {
-      await new Promise((r) => setTimeout(r, POLL_MS))
+      await sleep(POLL_MS)
       if (failure) throw failure
       if (o.signal.aborted) {
         o.view.stop()
@@ -74,22 +82,46 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
         await stopChildren(children, STOP_GRACE_MS)
         throw new UserFacingError("interrupted: stages stopped cleanly; run `npm run migrate` again to resume", ExitCode.interrupted)
       }
-      const summary = await completeRunIfDrained(o.redis, o.v3, o.keys)
+      // A server restart while polling: wait for it (the stages wait too), then poll again.
+      const summary = await watch.ride(() => completeRunIfDrained(o.redis, o.v3, o.keys), o.signal)
       if (summary) {
         o.view.stop()
         await stopChildren(children, STOP_GRACE_MS)
         return summary
       }
       const run = await readRun(o.redis, o.keys)
-      if (run?.id !== o.run.id) throw new UserFacingError("the run was finished or replaced by another process", ExitCode.failed)
+      if (run && o.supervisor.lost()) throw new UserFacingError("this migrate lost its lock on the pipeline to another migrate: stopping its stages", ExitCode.failed)
+      if (!run) {
+        throw new UserFacingError(
+          `Redis no longer holds run ${o.run.id} (it restarted without persistence, or its keys were deleted): the run cannot finish; ` +
+            "run npm run migrate again to start over (v3 keeps what was loaded; set appendonly yes on Redis to keep runs across restarts)",
+        )
+      }
+      if (run.id !== o.run.id) throw new UserFacingError(`run ${o.run.id} was replaced by run ${run.id} (another process started it)`, ExitCode.failed)
       await o.view.update(run)
     }
   } catch (err) {
     await stopChildren(children, STOP_GRACE_MS)
     throw err
+  } finally {
+    forget()
   }
 }
 
 export function summaryText(summary: RunSummary): string {
   return formatSummary(summary, summary.counts["dlq.entries"] ?? 0)
+}
+
+/** Why a finished run is not a success (exit 1), in one line, or undefined. */
+export function runProblem(summary: RunSummary): string | undefined {
+  const entries = summary.counts["dlq.entries"] ?? 0
+  const products = summary.counts["products.failed"] ?? 0
+  if (entries > 0) {
+    return `run finished, but ${entries} stream entries were dead-lettered after repeated failures: ${products > 0 ? `${products} products not loaded; ` : ""}` +
+      "inspect them with npm run dlq -- list, fix the cause, then npm run dlq -- retry"
+  }
+  if (summary.check && !summary.check.ok) {
+    return `run finished, but v3 holds ${summary.check.v3Products} products of this run where the run accounts for ${summary.check.accounted}: run npm run verify -- --full`
+  }
+  return undefined
 }

@@ -21,6 +21,7 @@ describe("the summary migrate prints", () => {
         counts: {
           "extract.products": 100,
           "products.migrated": 90,
+          "products.loaded": 90,
           "products.excluded": 4,
           "products.rejected.invalid_price": 2,
           "products.rejected.unknown_platform": 4,
@@ -38,6 +39,21 @@ describe("the summary migrate prints", () => {
     expect(text).toContain("histories  read 1,000: kept 900, filled 50, dropped 100 (orphan 100)")
     expect(text).toContain("throughput extract 10 products/s · load-products 9 products/s · load-histories 95 rows written/s")
     expect(text).toContain("no stream entry failed")
+  })
+
+  it("counts as migrated only what load-products committed, and reports the products of failed entries", () => {
+    const text = formatSummary(
+      run({
+        counts: { "extract.products": 10, "products.migrated": 10, "products.loaded": 6, "products.failed": 4, "dlq.entries": 1 },
+        check: { v3Products: 6, accounted: 6, ok: true },
+      }),
+      1,
+    )
+    expect(text).toContain("products   read 10: migrated 6, excluded 0, rejected 0, failed 4 (their entries were dead-lettered)")
+    expect(text).toContain("v3 check   6 products of this run in v3 = 6 migrated + 0 kept")
+    expect(formatSummary(run({ check: { v3Products: 7, accounted: 6, ok: false } }), 0)).toContain(
+      "v3 check   MISMATCH: v3 holds 7 products of this run, the run accounts for 6: run npm run verify -- --full",
+    )
   })
 
   it("says a run with nothing to do had nothing to do, and points at dead letters when entries failed", () => {

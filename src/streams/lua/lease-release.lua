@@ -1,8 +1,8 @@
 --[[
-  Gives up a work unit's lease, only for its holder.
+  Gives up a lease, only for its holder.
 
   Input:
-    KEYS[1]  the unit's lease key
+    KEYS[1]  the lease key
     ARGV[1]  owner
   Output:
     1  released

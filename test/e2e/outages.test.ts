@@ -1,0 +1,143 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startCli, runCli } from "../support/cli"
+import { diffTables } from "../support/compare"
+import { actualV3, expectedV3, type V3Tables } from "../support/expected"
+import { privateServices, type PrivateServices } from "../support/site"
+import { until } from "../support/until"
+
+/**
+ * Servers fail: every test here restarts or stops this file's own PostgreSQL and Redis
+ * (test/support/site.ts) under a running migration, and checks the run rides it out and ends
+ * with exactly the rows an uninterrupted run produces.
+ */
+let services: PrivateServices
+let expected: V3Tables
+const logDir = mkdtempSync(join(tmpdir(), "migrate-outages-"))
+let n = 0
+
+beforeAll(async () => {
+  services = await privateServices("outages")
+  await services.seedLegacy("legacy", 1500, 21)
+  expected = (await expectedV3(services.urls.db("legacy"))).tables
+}, 300_000)
+
+afterAll(async () => {
+  await services.stop()
+})
+
+/** A fresh v3 database and key prefix on the private site, and the environment of a migrate pointed at them. */
+async function target(extra: Record<string, string> = {}) {
+  n += 1
+  const v3 = `v3_${n}`
+  await services.migrateSchema(v3)
+  // Small batches: many entries in flight when a server goes away; short claim and retry times.
+  const env = services.env("legacy", v3, `outage-${n}`, {
+    LOG_DIR: logDir, EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "2000", RETRY_DELAY: "0.5", ...extra,
+  })
+  return { v3, url: services.urls.db(v3), env }
+}
+
+async function products(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url })
+  try {
+    await c.connect()
+    return (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM products")).rows[0]!.n
+  } catch {
+    return 0
+  } finally {
+    await c.end().catch(() => undefined)
+  }
+}
+
+const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l))
+
+describe("a migration under server outages", () => {
+  it("rides out a Redis restart mid-run: exit 0, the same v3 as an uninterrupted run, one line when it starts and one when it ends", async () => {
+    const t = await target()
+    const run = startCli("stages/migrate.ts", [], t.env)
+    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    expect(await services.stopRedis()).toBe("redis stopped")
+    await new Promise((r) => setTimeout(r, 3_000))
+    await services.startRedis()
+    const r = await run.done
+    expect(r.code, r.stderr).toBe(0)
+    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+    expect(lines(r.stdout, /"msg":"Redis at [^"]* is unreachable/)).toHaveLength(1)
+    expect(lines(r.stdout, /"msg":"Redis at [^"]* is back after/)).toHaveLength(1)
+  })
+
+  it("rides out a PostgreSQL restart mid-run (legacy cursor and v3 writes cut): exit 0 and the same v3", async () => {
+    const t = await target()
+    const run = startCli("stages/migrate.ts", [], t.env)
+    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    services.restartPostgres()
+    const r = await run.done
+    expect(r.code, r.stderr).toBe(0)
+    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+  })
+
+  it("decides a run is finished from what is left in the streams, not from a lag Redis lost in an AOF reload", async () => {
+    const t = await target()
+    const first = await runCli("stages/migrate.ts", [], t.env)
+    expect(first.code, first.stderr).toBe(0)
+    await services.stopRedis()
+    await services.startRedis()
+    const again = await runCli("stages/migrate.ts", [], t.env, 120_000)
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/\(incremental\) finished/)
+    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+  })
+
+  it("gives up on a Redis down longer than OUTAGE_TIMEOUT with exit 3 and one line naming it and the setting; the next run resumes", async () => {
+    const t = await target({ OUTAGE_TIMEOUT: "4" })
+    const run = startCli("stages/migrate.ts", [], t.env)
+    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    await services.stopRedis()
+    const r = await run.done
+    await services.startRedis()
+    expect(r.code).toBe(3)
+    expect(r.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^Redis at 127\.0\.0\.1:\d+\/0 \(REDIS_URL\) was unreachable for 4 s, longer than OUTAGE_TIMEOUT: .*run again/),
+    ])
+    const again = await runCli("stages/migrate.ts", [], t.env)
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/\(full\) finished/)
+    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+  })
+
+  it("gives up on PostgreSQL down longer than OUTAGE_TIMEOUT with exit 3 naming the database setting", async () => {
+    const t = await target({ OUTAGE_TIMEOUT: "4" })
+    const run = startCli("stages/migrate.ts", [], t.env)
+    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    services.stopPostgres()
+    const r = await run.done
+    services.startPostgres()
+    expect(r.code).toBe(3)
+    expect(r.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^the (v3|legacy) database at 127\.0\.0\.1:\d+\/\w+ \((PRODUCTS|OLD)_DATABASE_URL\) was unreachable for 4 s, longer than OUTAGE_TIMEOUT/),
+    ])
+    const again = await runCli("stages/migrate.ts", [], t.env)
+    expect(again.code, again.stderr).toBe(0)
+    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+  })
+
+  it("says that Redis lost the run when it comes back empty (no persistence), instead of starting a silent new run", async () => {
+    const t = await target()
+    const run = startCli("stages/migrate.ts", [], t.env)
+    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    await services.stopRedis()
+    services.wipeRedis()
+    await services.startRedis()
+    const r = await run.done
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^Redis no longer holds run \S+ \(it restarted without persistence/)])
+    // Starting over completes the migration: v3 kept what was loaded and the new run loads the rest.
+    const again = await runCli("stages/migrate.ts", [], t.env)
+    expect(again.code, again.stderr).toBe(0)
+    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+  })
+})

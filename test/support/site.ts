@@ -1,0 +1,66 @@
+import { execFileSync } from "node:child_process"
+import { rmSync } from "node:fs"
+import { join } from "node:path"
+import { localUser, portAnswers } from "../../src/local/paths"
+import { restartPostgres, startPostgres, stopPostgres } from "../../src/local/postgres"
+import { startRedis, stopRedis, type RedisOptions } from "../../src/local/redis"
+import { privateSite, type Site, siteUrls } from "../../src/local/site"
+import { runCli, stageEnv } from "./cli"
+
+function freePorts(): [number, number] {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000)
+    if (!portAnswers(base) && !portAnswers(base + 1)) return [base, base + 1]
+  }
+}
+
+/**
+ * A PostgreSQL cluster and a Redis of a test file's own, on free ports, which the file may
+ * restart and stop at will without disturbing the services the other test files share. The
+ * legacy database is seeded there and the v3 database created with db:migrate, as a user would.
+ */
+export async function privateServices(label: string, redis: RedisOptions = {}) {
+  const [pgPort, redisPort] = freePorts()
+  const site: Site = privateSite(`${label}-${process.pid}`, pgPort, redisPort)
+  startPostgres(site)
+  await startRedis(site, redis)
+  const urls = siteUrls(site, localUser)
+  return {
+    site,
+    urls,
+    /** The environment of processes pointed at this site's databases and Redis. */
+    env(legacyDb: string, v3Db: string, prefix: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+      return {
+        ...stageEnv({ prefix, extra }),
+        OLD_DATABASE_URL: urls.db(legacyDb),
+        PRODUCTS_DATABASE_URL: urls.db(v3Db),
+        REDIS_URL: urls.redis,
+      }
+    },
+    async seedLegacy(db: string, products: number, seed: number): Promise<void> {
+      const r = await runCli("scripts/seed-legacy.ts", ["--products", String(products), "--seed", String(seed)], { ...stageEnv({}), OLD_DATABASE_URL: urls.db(db) })
+      if (r.code !== 0) throw new Error(`seed:legacy failed: ${r.stderr || r.stdout}`)
+    },
+    async migrateSchema(db: string): Promise<void> {
+      const r = await runCli("scripts/db-migrate.ts", [], { ...stageEnv({}), PRODUCTS_DATABASE_URL: urls.db(db) })
+      if (r.code !== 0) throw new Error(`db:migrate failed: ${r.stderr || r.stdout}`)
+    },
+    restartPostgres: () => restartPostgres(site),
+    stopPostgres: () => stopPostgres(site),
+    startPostgres: () => startPostgres(site),
+    stopRedis: () => stopRedis(site),
+    startRedis: (opts: RedisOptions = redis) => startRedis(site, opts),
+    /** Empties Redis's data directory (it must be stopped): a restart then starts with nothing, as without persistence. */
+    wipeRedis: () => rmSync(join(site.dir, "redis"), { recursive: true, force: true }),
+    psql(db: string, sql: string): string {
+      return execFileSync("psql", [urls.db(db), "-Atc", sql], { encoding: "utf8" }).trim()
+    },
+    async stop(): Promise<void> {
+      await stopRedis(site)
+      stopPostgres(site)
+      rmSync(site.dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export type PrivateServices = Awaited<ReturnType<typeof privateServices>>
