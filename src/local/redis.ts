@@ -24,6 +24,10 @@ export function redisRunning(site: Site = defaultSite()): boolean {
 export interface RedisOptions {
   /** Keep the data across a restart in an append-only file (default); false: a restart starts empty. */
   appendOnly?: boolean
+  /** requirepass: clients must authenticate. */
+  password?: string
+  /** Serve TLS only, with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string }
 }
 
 export async function startRedis(site: Site = defaultSite(), opts: RedisOptions = {}): Promise<string> {
@@ -35,8 +39,12 @@ export async function startRedis(site: Site = defaultSite(), opts: RedisOptions 
   mkdirSync(redisDir(site), { recursive: true })
   // AOF keeps stream entries and offsets across a restart; noeviction makes Redis refuse writes
   // rather than silently drop stream entries when memory runs out (redis.io/docs/reference/eviction).
+  const port = opts.tls
+    ? ["--port", "0", "--tls-port", String(site.redisPort), "--tls-cert-file", opts.tls.cert, "--tls-key-file", opts.tls.key, "--tls-auth-clients", "no"]
+    : ["--port", String(site.redisPort)]
   const args = [
-    "--port", String(site.redisPort),
+    ...port,
+    ...(opts.password ? ["--requirepass", opts.password] : []),
     "--bind", "127.0.0.1",
     "--dir", redisDir(site),
     "--appendonly", opts.appendOnly === false ? "no" : "yes",
@@ -50,7 +58,8 @@ export async function startRedis(site: Site = defaultSite(), opts: RedisOptions 
   const r = spawnSync(server, args, { encoding: "utf8" })
   if (r.status !== 0) throw new Error(`redis-server did not start on port ${site.redisPort}: ${(r.stderr || r.stdout).trim()}`)
   for (let i = 0; i < 100; i++) {
-    if (redisRunning(site) && (await pingable(site.redisPort))) return `redis started on 127.0.0.1:${site.redisPort} (data ${redisDir(site)})`
+    // A TLS or password-protected server answers PING with an error or a handshake: a running process is enough.
+    if (redisRunning(site) && (opts.tls || opts.password ? portAnswers(site.redisPort) : await pingable(site.redisPort))) return `redis started on 127.0.0.1:${site.redisPort} (data ${redisDir(site)})`
     await sleep(100)
   }
   throw new Error(`redis-server did not answer on port ${site.redisPort}: see ${join(redisDir(site), "redis.log")}`)

@@ -35,8 +35,10 @@ export function createLogger(options: {
     },
     serializers: {
       err: (err: unknown) => {
-        const s = pino.stdSerializers.err(err as Error)
-        return { ...s, message: redactUrls(s.message), stack: s.stack ? redactUrls(s.stack) : undefined }
+        const s = pino.stdSerializers.err(err as Error) as ReturnType<typeof pino.stdSerializers.err> & { command?: { name?: string } }
+        // ioredis attaches the failed command with its arguments: AUTH's argument is the password.
+        const command = s.command ? { command: { name: s.command.name } } : {}
+        return { ...s, ...command, message: redactUrls(s.message), stack: s.stack ? redactUrls(s.stack) : undefined }
       },
     },
   }
