@@ -1,4 +1,5 @@
 import pg from "pg"
+import { libpqSslModes } from "../db/connect"
 
 /** The legacy database the seeder fills, and the maintenance database beside it. */
 export interface Target {
@@ -28,7 +29,7 @@ export function target(url: string): Target {
 }
 
 export async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: "seed-legacy" })
+  const client = new pg.Client({ connectionString: libpqSslModes(url), application_name: "seed-legacy" })
   await client.connect()
   return client
 }

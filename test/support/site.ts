@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { rmSync } from "node:fs"
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { localUser, portAnswers } from "../../src/local/paths"
 import { restartPostgres, startPostgres, stopPostgres } from "../../src/local/postgres"
@@ -52,6 +52,17 @@ export async function privateServices(label: string, redis: RedisOptions = {}) {
     startRedis: (opts: RedisOptions = redis) => startRedis(site, opts),
     /** Empties Redis's data directory (it must be stopped): a restart then starts with nothing, as without persistence. */
     wipeRedis: () => rmSync(join(site.dir, "redis"), { recursive: true, force: true }),
+    /**
+     * Adds server settings (postgresql.conf) and pg_hba.conf lines ahead of the trust rules (e.g.
+     * a user that must give its password), then restarts the cluster with them.
+     */
+    configurePostgres(conf: string, hbaFirst: string[]): void {
+      const data = join(site.dir, "pg")
+      appendFileSync(join(data, "postgresql.conf"), `\n${conf}\n`)
+      const hba = join(data, "pg_hba.conf")
+      writeFileSync(hba, `${hbaFirst.join("\n")}\n${readFileSync(hba, "utf8")}`)
+      restartPostgres(site)
+    },
     psql(db: string, sql: string): string {
       return execFileSync("psql", [urls.db(db), "-Atc", sql], { encoding: "utf8" }).trim()
     },

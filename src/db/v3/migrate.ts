@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/node-postgres"
 import { migrate } from "drizzle-orm/node-postgres/migrator"
 import pg from "pg"
 import { projectRoot } from "../../local/paths"
+import { libpqSslModes } from "../connect"
 import { baseCategories, countries, platforms } from "../../mapping/reference"
 
 export const migrationsFolder = join(projectRoot, "drizzle")
@@ -13,7 +14,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   const name = decodeURIComponent(target.pathname.slice(1))
   const admin = new URL(url)
   admin.pathname = "/postgres"
-  const client = new pg.Client({ connectionString: admin.toString() })
+  const client = new pg.Client({ connectionString: libpqSslModes(admin.toString()) })
   await client.connect()
   try {
     const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])
@@ -53,7 +54,7 @@ const upserts = [
  * data"). Idempotent: a second run applies nothing and changes no row. Returns rows changed.
  */
 export async function migrateV3(url: string): Promise<{ referenceRowsChanged: number }> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 })
+  const pool = new pg.Pool({ connectionString: libpqSslModes(url), max: 1 })
   try {
     // Concurrent callers (parallel test files, two operators) take turns.
     const client = await pool.connect()
