@@ -17,3 +17,23 @@ export async function recordGroupState(tx: pg.PoolClient, column: StateColumn, k
     [keys.map(([k]) => k), keys.map(([, s]) => s)],
   )
 }
+
+/**
+ * A part of a group split across entries: notes it, and the part that completes the set
+ * records the group's signature. The group's parts take turns (an advisory lock on its key), so
+ * the last of two parts committing at once sees the other.
+ */
+export async function recordGroupPart(tx: pg.PoolClient, column: StateColumn, key: string, sig: string, part: number, parts: number): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('group_parts:' || $1))", [key])
+  await tx.query(
+    `INSERT INTO migration.group_parts (external_id, state, sig, part, parts) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [key, column, sig, part, parts],
+  )
+  const { rows } = await tx.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM migration.group_parts WHERE external_id = $1 AND state = $2 AND sig = $3",
+    [key, column, sig],
+  )
+  if (rows[0]!.n < parts) return
+  await recordGroupState(tx, column, [[key, sig]])
+  await tx.query("DELETE FROM migration.group_parts WHERE external_id = $1 AND state = $2", [key, column])
+}

@@ -1,17 +1,20 @@
-import type pg from "pg"
 import type { Redis } from "ioredis"
+import type pg from "pg"
 import { inTransaction } from "../db/connect"
-import type { ChildRowsCodec, ChildRowsMessage } from "../messages/child-rows"
-import { decodeProducts, type ProductsMessage } from "../messages/products"
+import type { ChildRowsCodec, ChildRowsMessage, GroupEntry } from "../messages/child-rows"
+import { decodeProducts, payloadOf, type ProductGroup, type ProductsMessage } from "../messages/products"
 import type { ConsumerStage } from "../pipeline/stages"
 import { upstreamDrained } from "../run/drain"
+import { errorMessage } from "../runtime/errors"
 import { backoffMs, deferralBackoff } from "../runtime/retry"
 import { sleep } from "../runtime/sleep"
-import type { MessageHandler } from "../streams/consumer"
+import type { HandlerContext, MessageHandler } from "../streams/consumer"
 import type { StreamKeys } from "../streams/keys"
 import { type ChildTable, presentProducts, writeChildRows } from "./child-rows"
-import { recordGroupState, type StateColumn } from "./group-state"
-import { writeProducts } from "./products"
+import { recordGroupPart, recordGroupState, type StateColumn } from "./group-state"
+import { isolate, type Refused } from "./isolate"
+import { clearRefused, recordRefused } from "./refused"
+import { countPresent, writeProducts } from "./products"
 
 export interface LoaderDeps {
   pool: pg.Pool
@@ -19,33 +22,78 @@ export interface LoaderDeps {
   keys: StreamKeys
 }
 
-/** load-products: one transaction per entry; the consumer acknowledges it after the commit. */
+/**
+ * load-products: one transaction per entry, acknowledged after the commit. A product the
+ * database refuses is isolated (groups, then the group's products, in halves) and dead-lettered
+ * with the database's error (products.rejected.load_error); every other product is loaded.
+ */
 export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> {
   return {
     decode: decodeProducts,
     handle: async (m, ctx) => {
-      const written = await inTransaction(d.pool, (tx) => writeProducts(tx, m, !m.test))
+      let loaded = 0
+      let displaced = 0
+      let whole = false
+      const write = async (groups: ProductGroup[], recordState: boolean) => {
+        const w = await inTransaction(d.pool, (tx) => writeProducts(tx, payloadOf(m, groups), recordState))
+        loaded += groups.reduce((n, g) => n + g.products.length, 0)
+        displaced += w.displaced
+      }
+      const refusedGroups = await isolate(m.groups, async (part, all) => {
+        await write([...part], all && !m.test)
+        whole ||= all
+      })
+      const refused: Refused<{ group: ProductGroup; id: string }>[] = []
+      for (const { unit: g } of refusedGroups) {
+        const products = g.products.map((p) => ({ group: g, id: p.id }))
+        refused.push(...(await isolate(products, (part) => {
+          const ids = new Set(part.map((p) => p.id))
+          return write([{ ...g, products: g.products.filter((p) => ids.has(p.id)), claims: g.claims.filter((c) => ids.has(c[0])), notMigrated: [] }], false)
+        })))
+      }
+      if (!whole && !m.test) {
+        const failed = new Set(refusedGroups.map((r) => r.unit.key))
+        const done = m.groups.filter((g) => !failed.has(g.key))
+        await inTransaction(d.pool, (tx) => recordGroupState(tx, "products_sig", done.map((g) => [g.key, g.sig])))
+      }
+      await recordRefused(d.pool, "products", m.run, refused.map((r) => ({ id: r.unit.id, error: r.error })))
+      for (const r of refused) {
+        ctx.effects.deadLetter(d.keys, {
+          stage: "load-products", reason: "load_error", entity: "product", run: m.run, kind: "rows", count: 1,
+          payload: JSON.stringify({ keys: [r.unit.group.key], rows: [r.unit.group.products.find((p) => p.id === r.unit.id)] }),
+          error: errorMessage(r.error),
+        })
+        ctx.log.warn({ product: r.unit.id, err: r.error }, "the v3 database refused a product; dead-lettered, the rest of its entry loaded")
+      }
       // Counted with the acknowledgement, once per entry: "migrated" in the summary means in v3.
       ctx.effects.count(d.keys, m.run, {
-        "products.loaded": m.products.length,
-        "products.kept_previous": written.keptPrevious,
-        "products.displaced": written.displaced,
+        "products.loaded": loaded,
+        "products.rejected.load_error": refused.length,
+        "products.kept_previous": await countPresent(d.pool, m.groups.flatMap((g) => g.notMigrated)),
+        "products.displaced": displaced,
       })
-      return m.products.length
+      return m.groups.reduce((n, g) => n + g.products.length, 0)
     },
-    onDeadLetter: (m) => ({ "products.failed": m.products.length }),
+    onDeadLetter: (m) => ({ "products.failed": m.groups.reduce((n, g) => n + g.products.length, 0) }),
   }
 }
 
 /** Waiting longer than this inside one delivery would hold a consumer slot for nothing. */
 const MAX_DEFER_WAIT_MS = 5_000
 
+/** What one child-rows entry wrote, and which of its products had to wait. */
+interface ChildOutcome {
+  written: number
+  missing: Set<string>
+}
+
 /**
  * load-histories and load-multimedia: rows of products already in v3 are written; rows of
  * products not loaded yet are re-queued (a new entry carrying `only`), never dropped for that
  * reason. Only when nothing upstream can still load the product (extract finished and
  * transform and load-products drained: it was dead-lettered) do they go to the dead-letter
- * stream, from where `dlq retry` brings both back.
+ * stream, from where `dlq retry` brings both back. A product whose rows the database refuses is
+ * isolated and dead-lettered (load_error) while the entry's other products load.
  */
 export function childRowsHandler<T>(
   d: LoaderDeps,
@@ -54,42 +102,98 @@ export function childRowsHandler<T>(
   codec: ChildRowsCodec<T>,
   stateColumn: StateColumn,
 ): MessageHandler<ChildRowsMessage> {
-  const stream = d.keys.input[stage]
+  const entity = table.table === "histories" ? "history" : "gallery_item"
   return {
     decode: codec.decode,
     handle: async (m, ctx) => {
       if (m.notBefore > Date.now()) await sleep(Math.min(m.notBefore - Date.now(), MAX_DEFER_WAIT_MS))
-      const target = m.only ?? m.products
-      const { written, missing, incomplete } = await inTransaction(d.pool, async (tx) => {
-        const present = await presentProducts(tx, [...new Set([...target, ...m.keys.flatMap((k) => k[2])])])
-        const written = await writeChildRows(tx, table, m.columns, target.filter((id) => present.has(id)))
-        const complete = m.keys.filter((k) => k[2].every((id) => present.has(id)))
-        if (!m.test) await recordGroupState(tx, stateColumn, complete.map(([k, s]) => [k, s]))
-        return {
-          written,
-          missing: target.filter((id) => !present.has(id)),
-          incomplete: m.keys.filter((k) => !k[2].every((id) => present.has(id))),
-        }
+      const only = m.only ? new Set(m.only) : null
+      const targets = m.bounds.filter((b) => !only || only.has(b[0]))
+      const outcome: ChildOutcome = { written: 0, missing: new Set() }
+      let whole = false
+      const refused = await isolate([...new Set(targets.map((b) => b[0]))], async (part, all) => {
+        const ids = new Set(part)
+        const missing = await inTransaction(d.pool, async (tx) => {
+          const present = await presentProducts(tx, [...new Set([...part, ...(all ? m.keys.flatMap((k) => k[2]) : [])])])
+          const writing = targets.filter((b) => ids.has(b[0]) && present.has(b[0]))
+          outcome.written += await writeChildRows(tx, table, m.columns, writing)
+          await clearRefused(tx, table.table, [...new Set(writing.map((b) => b[0]))])
+          if (all && !m.test) await recordStates(tx, stateColumn, m.keys.filter((k) => k[2].every((id) => present.has(id))))
+          return part.filter((id) => !present.has(id))
+        })
+        for (const id of missing) outcome.missing.add(id)
+        whole ||= all
       })
-      if (missing.length > 0) {
-        const deferrals = m.deferrals + 1
-        const rest: ChildRowsMessage = { ...m, keys: incomplete, only: missing, deferrals, notBefore: 0 }
-        // Drained means load-products committed and acknowledged all it ever will: a fresh look at
-        // v3 is final, and catches a product committed since the check above.
-        const arrived = (await upstreamDrained(d.client, d.keys, stage)) ? (await presentProducts(d.pool, missing)).size : -1
-        if (arrived === 0) {
-          ctx.effects.deadLetter(d.keys, {
-            stage, reason: "product_not_loaded", entity: "entry", run: m.run, kind: "entry", count: missing.length,
-            payload: JSON.stringify(codec.encode(rest)), error: `products not in v3 after upstream drained: ${missing.slice(0, 5).join(", ")}`,
-            sourceStream: stream, sourceId: ctx.id,
-          })
-        } else {
-          rest.notBefore = arrived > 0 ? 0 : Date.now() + backoffMs(deferrals, deferralBackoff)
-          ctx.effects.publish(stream, codec.encode(rest)).add(d.keys.counts(m.run), `${stage}.deferred_entries`, 1)
-        }
+      const refusedIds = new Set(refused.map((r) => r.unit))
+      if (!whole && !m.test) {
+        const present = await presentProducts(d.pool, [...new Set(m.keys.flatMap((k) => k[2]))])
+        const done = m.keys.filter((k) => k[2].every((id) => present.has(id) && !refusedIds.has(id)))
+        await inTransaction(d.pool, (tx) => recordStates(tx, stateColumn, done))
       }
-      return written
+      const perProduct = rowCounts(m)
+      await recordRefused(d.pool, table.table, m.run, refused.map((r) => ({ id: r.unit, error: r.error })))
+      for (const r of refused) {
+        const rows = perProduct.get(r.unit) ?? 0
+        ctx.effects.deadLetter(d.keys, {
+          stage, reason: "load_error", entity, run: m.run, kind: "rows", count: rows,
+          payload: JSON.stringify({ keys: m.keys.filter((k) => k[2].includes(r.unit)).map((k) => k[0]), rows: [{ product: r.unit }] }),
+          error: errorMessage(r.error),
+        })
+        ctx.effects.add(d.keys.counts(m.run), `${table.table}.rejected.load_error`, rows)
+        ctx.log.warn({ product: r.unit, err: r.error }, `the v3 database refused a product's ${table.table}; dead-lettered, the rest of its entry loaded`)
+      }
+      if (outcome.missing.size > 0) await requeue(d, stage, codec, m, outcome.missing, ctx)
+      ctx.effects.add(d.keys.counts(m.run), `${table.table}.written`, outcome.written)
+      // Progress counts rows processed (written, unchanged or refused); rows waiting for their product count when they are.
+      return targets.reduce((n, b) => n + (outcome.missing.has(b[0]) ? 0 : (perProduct.get(b[0]) ?? 0)), 0)
     },
     onDeadLetter: (m) => ({ [`${table.table}.failed`]: m.rows }),
+  }
+}
+
+/** Records the signatures of the groups an entry completed: whole groups at once, parts of split groups as parts. */
+async function recordStates(tx: pg.PoolClient, column: StateColumn, keys: GroupEntry[]): Promise<void> {
+  await recordGroupState(tx, column, keys.filter((k) => !k[3]).map(([k, s]) => [k, s]))
+  for (const [key, sig, , part] of keys) if (part && sig !== null) await recordGroupPart(tx, column, key, sig, part[0], part[1])
+}
+
+/** Rows per product in the entry, from its product_id column (the second: src/messages/columns.ts). */
+function rowCounts(m: ChildRowsMessage): Map<string, number> {
+  const counts = new Map<string, number>()
+  const column = m.columns[1] ?? "{}"
+  if (column === "{}") return counts
+  // Product ids (uuids) need no escaping: every element is a plain quoted string.
+  for (const quoted of column.slice(1, -1).split(",")) {
+    const id = quoted.slice(1, -1)
+    counts.set(id, (counts.get(id) ?? 0) + 1)
+  }
+  return counts
+}
+
+/** Re-queues the rows of products not in v3 yet, or dead-letters them once they cannot arrive any more. */
+async function requeue<T>(d: LoaderDeps, stage: ConsumerStage, codec: ChildRowsCodec<T>, m: ChildRowsMessage, missing: Set<string>, ctx: HandlerContext): Promise<void> {
+  const stream = d.keys.input[stage]
+  const deferrals = m.deferrals + 1
+  const rest: ChildRowsMessage = {
+    ...m,
+    keys: m.keys.filter((k) => k[2].some((id) => missing.has(id))),
+    only: [...missing],
+    deferrals,
+    notBefore: 0,
+  }
+  // Drained means load-products committed and acknowledged all it ever will: a fresh look at
+  // v3 is final, and catches a product committed since the check above.
+  const arrived = (await upstreamDrained(d.client, d.keys, stage)) ? (await presentProducts(d.pool, [...missing])).size : -1
+  if (arrived === 0) {
+    ctx.effects.deadLetter(d.keys, {
+      stage, reason: "product_not_loaded", entity: "entry", run: m.run, kind: "entry", count: missing.size,
+      payload: JSON.stringify(codec.encode(rest)), error: `products not in v3 after upstream drained: ${[...missing].slice(0, 5).join(", ")}`,
+      sourceStream: stream, sourceId: ctx.id,
+    })
+    const counts = rowCounts(m)
+    ctx.effects.add(d.keys.counts(m.run), `${codec.table}.not_loaded`, [...missing].reduce((n, id) => n + (counts.get(id) ?? 0), 0))
+  } else {
+    rest.notBefore = arrived > 0 ? 0 : Date.now() + backoffMs(deferrals, deferralBackoff)
+    ctx.effects.publish(stream, codec.encode(rest)).add(d.keys.counts(m.run), `${stage}.deferred_entries`, 1)
   }
 }

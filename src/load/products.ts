@@ -3,6 +3,7 @@ import { productColumns } from "../messages/columns"
 import type { ProductsPayload } from "../messages/products"
 import { unnestFrom, upsertTail } from "./sql"
 import { recordGroupState } from "./group-state"
+import { clearRefused } from "./refused"
 
 const insertPlatformCountries = `
   INSERT INTO platform_countries (id, platform_id, country_id)
@@ -56,13 +57,17 @@ const dropUnclaimedProviders = `
 export interface ProductsWritten {
   products: number
   displaced: number
-  /** Products rejected now that keep the version an earlier run migrated (MAPPING.md, runs). */
-  keptPrevious: number
 }
 
-/** Writes one batch's products, providers and platform-countries inside the caller's transaction. */
+/**
+ * Writes the products, providers and platform-countries of `p`'s groups inside the caller's
+ * transaction, and records each group's legacy signature when `recordState` (not in TEST_MODE,
+ * nor for a group some of whose products the database refused).
+ */
 export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recordState: boolean): Promise<ProductsWritten> {
-  const ids = p.products.map((x) => x.id)
+  const products = p.groups.flatMap((g) => g.products)
+  const claims = p.groups.flatMap((g) => g.claims)
+  const ids = products.map((x) => x.id)
   if (p.platformCountries.length > 0) {
     await tx.query(insertPlatformCountries, [
       p.platformCountries.map((x) => x.id),
@@ -82,8 +87,8 @@ export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recor
   const displaced = (
     await tx.query<{ id: string; provider_id: string }>(displacedProducts, [
       ids,
-      p.products.map((x) => x.external_id),
-      p.products.map((x) => x.platform_country_id),
+      products.map((x) => x.external_id),
+      products.map((x) => x.platform_country_id),
     ])
   ).rows
   const previous = (
@@ -101,17 +106,21 @@ export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recor
     await tx.query("DELETE FROM multimedia WHERE product_id = ANY($1::text[])", [gone])
     await tx.query("DELETE FROM products WHERE id = ANY($1::text[])", [gone])
   }
-  const written = p.products.length > 0
-    ? (await tx.query(upsertProducts, productColumns.map((c) => p.products.map((row) => c.get(row))))).rowCount ?? 0
+  const written = products.length > 0
+    ? (await tx.query(upsertProducts, productColumns.map((c) => products.map((row) => c.get(row))))).rowCount ?? 0
     : 0
-  if (p.claims.length > 0) {
-    await tx.query(upsertClaims, [0, 1, 2, 3, 4].map((i) => p.claims.map((c) => c[i])))
+  if (claims.length > 0) {
+    await tx.query(upsertClaims, [0, 1, 2, 3, 4].map((i) => claims.map((c) => c[i])))
   }
   if (affected.length > 0) await tx.query(attributeProviders, [affected])
   if (abandoned.length > 0) await tx.query(dropUnclaimedProviders, [abandoned])
-  const kept = p.notMigrated.length > 0
-    ? (await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM products WHERE id = ANY($1::text[])", [p.notMigrated])).rows[0]!.n
-    : 0
-  if (recordState) await recordGroupState(tx, "products_sig", p.keys.map(([k, sig]) => [k, sig]))
-  return { products: written, displaced: displaced.length, keptPrevious: kept }
+  await clearRefused(tx, "products", ids)
+  if (recordState) await recordGroupState(tx, "products_sig", p.groups.map((g) => [g.key, g.sig]))
+  return { products: written, displaced: displaced.length }
+}
+
+/** Of `ids`, how many v3 holds: products rejected now that keep an earlier run's version (MAPPING.md, runs). */
+export async function countPresent(db: pg.Pool | pg.PoolClient, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0
+  return (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM products WHERE id = ANY($1::text[])", [ids])).rows[0]!.n
 }

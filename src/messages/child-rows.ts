@@ -1,20 +1,30 @@
 import type { Column } from "./columns"
-import { type Fields, integer, MalformedMessageError, isArrayOf, isString, isStringArray, json, runFields, type RunTag, runTag } from "./fields"
+import { type Fields, integer, isArrayOf, isString, isStringArray, json, MalformedMessageError, runFields, type RunTag, runTag } from "./fields"
 import { pgArrayOf } from "./pg-array"
 
-/** A group in a child-rows entry: its key, the legacy signature of its rows, and its products. */
-export type GroupEntry = [key: string, sig: string | null, productIds: string[]]
+/**
+ * A group in a child-rows entry: its key, the legacy signature of its rows, all its products,
+ * and, for a group too large for one entry, which part of how many this entry is.
+ */
+export type GroupEntry = [key: string, sig: string | null, productIds: string[], part?: [number, number]]
 
 /**
- * A histories or multimedia stream entry: every row the entry's products must have in v3, as one
- * PostgreSQL array literal per column (c0, c1, …), which the loader hands straight to
- * unnest(). Produced by transform; consumed by its loader, which re-queues the rows of products
- * not loaded yet as a new entry carrying `only` (those products) and a growing `deferrals`.
+ * A product's complete set of rows is every key from lo to hi (dates and positions have no
+ * holes: gap filling, positions 0…n−1); null bounds: the product has no rows. A loader deletes
+ * the product's rows outside its bounds, so a product's rows may arrive in several entries.
+ */
+export type Bounds = [productId: string, lo: string | number | null, hi: string | number | null]
+
+/**
+ * A histories or multimedia stream entry: rows of its products, as one PostgreSQL array
+ * literal per column (c0, c1, …), which the loader hands straight to unnest(). Produced by
+ * transform; consumed by its loader, which re-queues the rows of products not loaded yet as a
+ * new entry carrying `only` (those products) and a growing `deferrals`.
  */
 export interface ChildRowsMessage extends RunTag {
   keys: GroupEntry[]
-  /** Every product whose rows the entry holds (also those with none: their v3 rows go). */
-  products: string[]
+  /** The products whose rows this entry carries (also those with none: their v3 rows go), with their bounds. */
+  bounds: Bounds[]
   rows: number
   /** The column literals, in the table's column order. */
   columns: string[]
@@ -25,12 +35,17 @@ export interface ChildRowsMessage extends RunTag {
   notBefore: number
 }
 
+const isPart = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n))
 const isGroupEntry = (v: unknown): v is GroupEntry =>
-  Array.isArray(v) && v.length === 3 && isString(v[0]) && (v[1] === null || isString(v[1])) && isStringArray(v[2])
+  Array.isArray(v) && (v.length === 3 || (v.length === 4 && isPart(v[3]))) && isString(v[0]) && (v[1] === null || isString(v[1])) && isStringArray(v[2])
+const isKey = (v: unknown) => v === null || typeof v === "string" || typeof v === "number"
+const isBounds = (v: unknown): v is Bounds => Array.isArray(v) && v.length === 3 && isString(v[0]) && isKey(v[1]) && isKey(v[2])
 
 export interface ChildRowsCodec<T> {
-  /** The stream entry of rows `rows` (their columns encoded here) for the given groups and products. */
-  fromRows(tag: RunTag, keys: GroupEntry[], products: string[], rows: readonly T[]): Record<string, string>
+  /** The table and stream: "histories", "multimedia". */
+  readonly table: string
+  /** The stream entry of `rows` (their columns encoded here) for the given groups and product bounds. */
+  fromRows(tag: RunTag, keys: GroupEntry[], bounds: Bounds[], rows: readonly T[]): Record<string, string>
   encode(m: ChildRowsMessage): Record<string, string>
   decode(f: Fields): ChildRowsMessage
 }
@@ -41,7 +56,7 @@ export function childRowsCodec<T>(what: string, columns: readonly Column<T>[]): 
     const fields: Record<string, string> = {
       ...runFields(m),
       keys: JSON.stringify(m.keys),
-      products: JSON.stringify(m.products),
+      bounds: JSON.stringify(m.bounds),
       rows: String(m.rows),
     }
     m.columns.forEach((c, i) => (fields[`c${i}`] = c))
@@ -51,27 +66,20 @@ export function childRowsCodec<T>(what: string, columns: readonly Column<T>[]): 
     return fields
   }
   return {
+    table: what,
     encode,
-    fromRows: (tag, keys, products, rows) =>
-      encode({
-        ...tag,
-        keys,
-        products,
-        rows: rows.length,
-        columns: columns.map((c) => pgArrayOf(rows.length, (r) => c.get(rows[r]!))),
-        deferrals: 0,
-        notBefore: 0,
-      }),
+    fromRows: (tag, keys, bounds, rows) =>
+      encode({ ...tag, keys, bounds, rows: rows.length, columns: columns.map((c) => pgArrayOf(rows.length, (r) => c.get(rows[r]!))), deferrals: 0, notBefore: 0 }),
     decode: (f) => {
       const literals = columns.map((_, i) => {
         const v = f[`c${i}`]
-        if (v === undefined || !v.startsWith("{") || !v.endsWith("}")) throw new MalformedColumn(what, i)
+        if (v === undefined || !v.startsWith("{") || !v.endsWith("}")) throw new MalformedMessageError(`${what} entry lacks column field c${i} (an array literal)`)
         return v
       })
       return {
         ...runTag(f, what),
-        keys: json(f, "keys", what, isArrayOf(isGroupEntry), "a list of [key, signature, product ids]"),
-        products: json(f, "products", what, isStringArray, "a list of product ids"),
+        keys: json(f, "keys", what, isArrayOf(isGroupEntry), "a list of [key, signature, product ids, part?]"),
+        bounds: json(f, "bounds", what, isArrayOf(isBounds), "a list of [product id, lo, hi]"),
         rows: integer(f, "rows", what),
         columns: literals,
         ...(f["only"] !== undefined ? { only: json(f, "only", what, isStringArray, "a list of product ids") } : {}),
@@ -79,11 +87,5 @@ export function childRowsCodec<T>(what: string, columns: readonly Column<T>[]): 
         notBefore: integer(f, "not_before", what, 0),
       }
     },
-  }
-}
-
-class MalformedColumn extends MalformedMessageError {
-  constructor(what: string, index: number) {
-    super(`${what} entry lacks column field c${index} (an array literal)`)
   }
 }

@@ -77,6 +77,6 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
 
 /**
  * What a stage's progress counts (its registry unit): extract, transform and load-products count
- * products; the child loaders count rows written (an incremental run does not rewrite unchanged rows).
+ * products; the child loaders count rows processed (written, or found unchanged by an incremental run).
  */
-const unitOf = (stage: string): string => (isStage(stage) && stageSpec(stage).unit === "rows" ? "rows written" : "products")
+const unitOf = (stage: string): string => (isStage(stage) && stageSpec(stage).unit === "rows" ? "rows" : "products")

@@ -36,11 +36,10 @@ export class Effects {
     return this
   }
 
-  /** A dead letter, its counter by stage/entity/reason, and, for a whole entry, the run's failed-entry count. */
+  /** A dead letter and its counter by stage, entity and reason (status shows them). */
   deadLetter(keys: StreamKeys, letter: DeadLetter): this {
     this.publish(keys.dlq, encodeDeadLetter(letter))
     this.add(keys.dlqCounts, dlqCountField(letter), letter.count)
-    if (letter.kind === "entry" && letter.run) this.add(keys.counts(letter.run), "dlq.entries", 1)
     return this
   }
 

@@ -100,7 +100,8 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
           stage: cfg.stage, reason, entity: "entry", run, kind: "entry", count: 1, payload: JSON.stringify(entry.fields),
           error, sourceStream: stream, sourceId: entry.id, deliveries,
         })
-        if (run) effects.count(cfg.keys, run, extra)
+        // A whole entry failing is not a data outcome but a failure of the run: counted as such.
+        if (run) effects.count(cfg.keys, run, { "dlq.entries": 1, ...extra })
         await ack(client, stream, group, entry.id, effects.forget(cfg.keys.lastErrors, errorKey))
         log.error({ entry: entry.id, deliveries, reason, err: error }, "entry dead-lettered")
       })

@@ -120,6 +120,11 @@ export function runProblem(summary: RunSummary): string | undefined {
     return `run finished, but ${entries} stream entries were dead-lettered after repeated failures: ${products > 0 ? `${products} products not loaded; ` : ""}` +
       "inspect them with npm run dlq -- list, fix the cause, then npm run dlq -- retry"
   }
+  const refused = ["products", "histories", "multimedia"].map((t) => [t, summary.counts[`${t}.rejected.load_error`] ?? 0] as const).filter(([, n]) => n > 0)
+  if (refused.length > 0) {
+    return `run finished, but the v3 database refused ${refused.map(([t, n]) => `${n} ${t === "products" ? "products" : `${t} rows`}`).join(" and ")}: ` +
+      "npm run dlq -- list --reason load_error shows them and why; fix the cause, then npm run dlq -- retry --reason load_error"
+  }
   if (summary.check && !summary.check.ok) {
     return `run finished, but v3 holds ${summary.check.v3Products} products of this run where the run accounts for ${summary.check.accounted}: run npm run verify -- --full`
   }

@@ -34,7 +34,7 @@ export function transformHandler(d: TransformDeps): MessageHandler<ExtractBatch>
       const out = buildOutputs(mapped, { products: batch.productSigs, histories: batch.historySigs }, batch, d.historyBatchRows)
       ctx.effects.publish(d.keys.stream.products, out.products)
       for (const h of out.histories) ctx.effects.publish(d.keys.stream.histories, h)
-      ctx.effects.publish(d.keys.stream.multimedia, out.multimedia)
+      for (const x of out.multimedia) ctx.effects.publish(d.keys.stream.multimedia, x)
       for (const l of out.letters) ctx.effects.deadLetter(d.keys, { ...l, stage: "transform", run: batch.run, kind: "rows" })
       ctx.effects.count(d.keys, batch.run, out.counts)
       return groups.reduce((n, g) => n + g.products.length, 0)

@@ -1,10 +1,10 @@
 import type { GroupResult, LegacyGroup, MigratedProduct, V3PlatformCountry, V3Provider } from "../mapping/types"
-import type { GroupEntry } from "../messages/child-rows"
 import type { DeadLetter } from "../messages/dead-letter"
 import type { RunTag } from "../messages/fields"
 import { historiesMessage } from "../messages/histories"
 import { multimediaMessage } from "../messages/multimedia"
-import { encodeProducts, type ProductsPayload } from "../messages/products"
+import { encodeProducts, type ProductGroup, type ProductsPayload } from "../messages/products"
+import { type ChildGroup, childEntries } from "./chunks"
 
 export type Letter = Omit<DeadLetter, "run" | "stage" | "kind">
 
@@ -18,7 +18,7 @@ export interface MappedGroup {
 export interface TransformOutput {
   products: Record<string, string>
   histories: Record<string, string>[]
-  multimedia: Record<string, string>
+  multimedia: Record<string, string>[]
   letters: Letter[]
   counts: Record<string, number>
 }
@@ -29,8 +29,8 @@ function add(counts: Record<string, number>, key: string, n = 1): void {
 
 /**
  * Turns a batch's mapped groups into the entries for each load stream, the dead letters
- * (rows rejected or dropped, with their reason) and the outcome counts. Histories are cut into
- * entries of about `historyBatchRows` rows, never splitting a group.
+ * (rows rejected or dropped, with their reason) and the outcome counts. Histories and
+ * multimedia are cut into entries of at most `historyBatchRows` rows (src/transform/chunks.ts).
  */
 export function buildOutputs(
   mapped: MappedGroup[],
@@ -40,11 +40,10 @@ export function buildOutputs(
 ): TransformOutput {
   const counts: Record<string, number> = {}
   const letters: Letter[] = []
-  const payload: ProductsPayload = { keys: [], platformCountries: [], providers: [], claims: [], products: [], notMigrated: [] }
+  const payload: ProductsPayload = { groups: [], platformCountries: [], providers: [] }
   const pcs = new Map<string, V3PlatformCountry>()
   const providers = new Map<string, V3Provider>()
-  const migrated: MigratedProduct[] = []
-  const historyGroups: { key: string; products: MigratedProduct[] }[] = []
+  const mappedGroups: { key: string; products: MigratedProduct[] }[] = []
   const dropped = new Map<string, { entity: string; reason: string; keys: Set<string>; rows: unknown[] }>()
   const drop = (entity: string, reason: string, key: string, row: unknown) => {
     const id = `${entity}|${reason}`
@@ -61,7 +60,8 @@ export function buildOutputs(
         payload: JSON.stringify({ keys: [group.key], rows: [group] }), error: error ?? "unknown" })
       continue
     }
-    payload.keys.push([group.key, sigs.products[group.key] ?? null])
+    const products: ProductGroup = { key: group.key, sig: sigs.products[group.key] ?? null, products: [], claims: [], notMigrated: [] }
+    payload.groups.push(products)
     add(counts, "products.migrated", result.migrated.length)
     add(counts, "products.excluded", result.excluded.length)
     add(counts, "histories.kept", result.historyCounts.kept)
@@ -69,7 +69,7 @@ export function buildOutputs(
     for (const r of result.rejected) {
       add(counts, `products.rejected.${r.reason}`)
       drop("product", r.reason, group.key, r.legacy)
-      payload.notMigrated.push(r.legacy.uuid)
+      products.notMigrated.push(r.legacy.uuid)
     }
     for (const d of result.droppedHistories) {
       add(counts, `histories.dropped.${d.reason}`)
@@ -77,11 +77,10 @@ export function buildOutputs(
       if (d.reason !== "excluded") drop("history", d.reason, group.key, d.row)
     }
     for (const m of result.migrated) {
-      migrated.push(m)
       pcs.set(m.platformCountry.id, m.platformCountry)
       if (!providers.has(m.provider.provider.id)) providers.set(m.provider.provider.id, m.provider.provider)
-      payload.claims.push([m.product.id, m.provider.provider.id, m.provider.claimKey, m.provider.provider.name, m.provider.provider.verified])
-      payload.products.push(m.product)
+      products.claims.push([m.product.id, m.provider.provider.id, m.provider.claimKey, m.provider.provider.name, m.provider.provider.verified])
+      products.products.push(m.product)
       add(counts, "multimedia.migrated", m.multimedia.length)
       if (m.gallery.invalid) {
         add(counts, "gallery.invalid")
@@ -92,7 +91,7 @@ export function buildOutputs(
         drop("gallery_item", g.reason, group.key, { product: m.product.id, index: g.index, item: g.item })
       }
     }
-    historyGroups.push({ key: group.key, products: result.migrated })
+    mappedGroups.push({ key: group.key, products: result.migrated })
   }
   payload.platformCountries = [...pcs.values()]
   payload.providers = [...providers.values()]
@@ -100,39 +99,14 @@ export function buildOutputs(
     letters.push({ entity: d.entity, reason: d.reason, count: d.rows.length, payload: JSON.stringify({ keys: [...d.keys], rows: d.rows }) })
   }
 
-  const multimediaKeys: GroupEntry[] = historyGroups.map((g) => [g.key, sigs.products[g.key] ?? null, g.products.map((p) => p.product.id)])
+  const children = <T>(sig: (key: string) => string | null, rows: (m: MigratedProduct) => readonly T[]): ChildGroup<T>[] =>
+    mappedGroups.map((g) => ({ key: g.key, sig: sig(g.key), products: g.products.map((m) => ({ id: m.product.id, rows: rows(m) })) }))
   return {
     products: encodeProducts({ ...tag, ...payload }),
-    histories: historyChunks(historyGroups, sigs.histories, tag, historyBatchRows),
-    multimedia: multimediaMessage.fromRows(tag, multimediaKeys, migrated.map((m) => m.product.id), migrated.flatMap((m) => m.multimedia)),
+    histories: childEntries(historiesMessage, (h) => h.date, tag, children((k) => sigs.histories[k] ?? null, (m) => m.histories), historyBatchRows),
+    // Multimedia follows the product row, whose signature it records.
+    multimedia: childEntries(multimediaMessage, (x) => x.position, tag, children((k) => sigs.products[k] ?? null, (m) => m.multimedia), historyBatchRows),
     letters,
     counts,
   }
-}
-
-function historyChunks(
-  groups: { key: string; products: MigratedProduct[] }[],
-  sigs: Record<string, string>,
-  tag: RunTag,
-  maxRows: number,
-): Record<string, string>[] {
-  const chunks: Record<string, string>[] = []
-  let keys: GroupEntry[] = []
-  let products: MigratedProduct[] = []
-  let rows = 0
-  const flush = () => {
-    chunks.push(historiesMessage.fromRows(tag, keys, products.map((p) => p.product.id), products.flatMap((p) => p.histories)))
-    keys = []
-    products = []
-    rows = 0
-  }
-  for (const g of groups) {
-    const n = g.products.reduce((s, p) => s + p.histories.length, 0)
-    if (rows > 0 && rows + n > maxRows) flush()
-    keys.push([g.key, sigs[g.key] ?? null, g.products.map((p) => p.product.id)])
-    products.push(...g.products)
-    rows += n
-  }
-  if (keys.length > 0 || chunks.length === 0) flush()
-  return chunks
 }

@@ -18,6 +18,8 @@ export interface BatchContext {
   limit: number
   /** Whether v3 saw more than one run: only then can a product rejected now hold an earlier version. */
   keptPossible: boolean
+  /** "<table>|<product id>" -> the error the v3 database gave when it refused the product's rows (migration.refused). */
+  refused: ReadonlyMap<string, string>
 }
 
 /** What one batch found, merged by the caller in key order. */
@@ -36,7 +38,7 @@ export interface BatchResult {
  */
 function compareChildren<T extends { id: string }>(
   diffs: Differences, table: "multimedia" | "histories", key: "position" | "date", columns: readonly Column<T>[],
-  expected: readonly T[], actual: readonly V3Row[], tally: Tally,
+  expected: readonly T[], actual: readonly V3Row[], tally: Tally, refusal: string | undefined,
 ): void {
   const byKey = new Map(actual.map((r) => [String(r[key]), r]))
   tally.tables[table].expected += expected.length
@@ -44,7 +46,7 @@ function compareChildren<T extends { id: string }>(
   for (const e of expected) {
     const k = String((e as unknown as Record<string, unknown>)[key])
     const a = byKey.get(k)
-    if (!a) diffs.missing(table, e.id)
+    if (!a) diffs.missing(table, e.id, refusal && `refused by the v3 database: ${refusal}`)
     else {
       tally.tables[table].compared += 1
       diffs.compare(table, e.id, columns, e, a)
@@ -76,14 +78,15 @@ export async function checkBatch(ctx: BatchContext, batch: KeyBatch): Promise<Ba
     const actual = products.get(id)
     // Without its product v3 cannot hold its child rows (foreign keys): one difference says it all.
     if (!actual) {
-      diffs.missing("products", id, "a migrated legacy product is not in v3")
+      const refusal = ctx.refused.get(`products|${id}`)
+      diffs.missing("products", id, refusal ? `refused by the v3 database: ${refusal}` : "a migrated legacy product is not in v3")
       continue
     }
     tally.tables.products.actual += 1
     tally.tables.products.compared += 1
     diffs.compare("products", id, productColumns, m.product, actual)
-    compareChildren(diffs, "multimedia", "position", multimediaColumns, m.multimedia, multimedia.get(id) ?? [], tally)
-    if (compareHistories) compareChildren(diffs, "histories", "date", historyColumns, m.histories, histories.get(id) ?? [], tally)
+    compareChildren(diffs, "multimedia", "position", multimediaColumns, m.multimedia, multimedia.get(id) ?? [], tally, ctx.refused.get(`multimedia|${id}`))
+    if (compareHistories) compareChildren(diffs, "histories", "date", historyColumns, m.histories, histories.get(id) ?? [], tally, ctx.refused.get(`histories|${id}`))
   }
   for (const [id, row] of products) {
     if (exp.excluded.has(id)) {

@@ -9,6 +9,12 @@ import { countGroups, legacyBatches } from "./legacy-groups"
 import { type SampleOption, sampler } from "./sample"
 import { emptyTally, mergeTally, type Tally } from "./tally"
 
+/** What the loaders recorded as refused by the v3 database (src/load/refused.ts), to name in differences. */
+async function refusedRows(v3: pg.Pool): Promise<Map<string, string>> {
+  const { rows } = await v3.query<{ k: string; error: string }>("SELECT table_name || '|' || product_id AS k, error FROM migration.refused")
+  return new Map(rows.map((r) => [r.k, r.error]))
+}
+
 export interface VerifyOptions {
   sample: SampleOption
   limit: number
@@ -59,6 +65,7 @@ export async function runVerify(d: VerifyDeps, o: VerifyOptions): Promise<Verify
   const sample = sampler(d.testMode ? { kind: "full" } : o.sample, await countGroups(d.legacy, selection))
   const ctx: BatchContext = {
     legacy: d.legacy, v3: d.v3, mapping: d.mapping, limit: o.limit, sampled: sample.includes, keptPossible: await severalRuns(d.v3),
+    refused: await refusedRows(d.v3),
     // As transform maps a TEST_MODE entry: history rows of products outside the selection are not its to account for.
     options: d.testMode ? { unmatchedHistories: "ignore" } : {},
   }

@@ -98,13 +98,14 @@ describe("crash safety", () => {
     },
   )
 
-  it("dead-letters a poison entry after MAX_RETRIES deliveries while the rest flows on", async () => {
+  it("dead-letters a poison entry after MAX_RETRIES deliveries while the rest flows on, and counts as migrated only what v3 holds", async () => {
     const t = await target({ MAX_RETRIES: "2" })
     const poisoned = world.expected.tables.products[Math.floor(world.expected.tables.products.length / 2)]!["id"] as string
     const c = new pg.Client({ connectionString: t.v3.url })
     await c.connect()
+    // An internal error, not a refused row: the whole entry fails every time (a refused row is isolated instead).
     await c.query(`CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.id = '${poisoned}' THEN RAISE EXCEPTION 'product % is poison', NEW.id; END IF; RETURN NEW; END $$`)
+      BEGIN IF NEW.id = '${poisoned}' THEN RAISE EXCEPTION 'product % is poison', NEW.id USING ERRCODE = 'XX000'; END IF; RETURN NEW; END $$`)
     await c.query("CREATE TRIGGER poison BEFORE INSERT OR UPDATE ON products FOR EACH ROW EXECUTE FUNCTION poison()")
     await c.end()
     const r = await runCli("stages/migrate.ts", [], t.env)
@@ -116,8 +117,13 @@ describe("crash safety", () => {
     expect(letters[0]).toMatchObject({ reason: "max_deliveries", deliveries: 3 })
     expect(letters[0]!.error).toContain(`product ${poisoned} is poison`)
     // Everything outside the poisoned batch is in v3.
-    const inLetter = new Set((JSON.parse(JSON.parse(letters[0]!.payload)["payload"]) as { products: { id: string }[] }).products.map((p) => p.id))
+    const payload = JSON.parse(JSON.parse(letters[0]!.payload)["payload"]) as { groups: { products: { id: string }[] }[] }
+    const inLetter = new Set(payload.groups.flatMap((g) => g.products.map((p) => p.id)))
     const actual = await actualV3(t.v3.url)
     expect(actual.products.map((p) => p["id"])).toEqual(world.expected.tables.products.map((p) => p["id"]).filter((id) => !inLetter.has(id as string)))
+    // The summary's "migrated" is what v3 holds; the products of the failed entry are "failed".
+    expect(r.stdout).toContain(`migrated ${actual.products.length.toLocaleString("en-US")},`)
+    expect(r.stdout).toContain(`failed ${inLetter.size} (their entries were dead-lettered)`)
+    expect(r.stdout).toMatch(/v3 check +[\d,]+ products of this run in v3 = [\d,]+ migrated \+ 0 kept/)
   })
 })

@@ -55,6 +55,17 @@ async function products(url: string): Promise<number> {
 
 const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l))
 
+/** JSON documents a running `status --watch --json` printed so far. */
+const printed = new WeakMap<object, string[]>()
+function watchLines(w: ReturnType<typeof startCli>): number {
+  if (!printed.has(w)) {
+    const docs: string[] = []
+    printed.set(w, docs)
+    w.child.stdout!.on("data", (d: Buffer) => docs.push(...d.toString().split("\n").filter((l) => l.startsWith("{"))))
+  }
+  return printed.get(w)!.length
+}
+
 describe("a migration under server outages", () => {
   it("rides out a Redis restart mid-run: exit 0, the same v3 as an uninterrupted run, one line when it starts and one when it ends", async () => {
     const t = await target()
@@ -124,6 +135,24 @@ describe("a migration under server outages", () => {
     const again = await runCli("stages/migrate.ts", [], t.env)
     expect(again.code, again.stderr).toBe(0)
     expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+  })
+
+  it("keeps status --watch going through a Redis restart, saying so once", async () => {
+    const t = await target()
+    const done = await runCli("stages/migrate.ts", [], t.env)
+    expect(done.code, done.stderr).toBe(0)
+    const watch = startCli("stages/status.ts", ["--watch", "1", "--json"], t.env)
+    await until(() => watchLines(watch) >= 2, "status to print twice")
+    await services.stopRedis()
+    await new Promise((r) => setTimeout(r, 2_500))
+    await services.startRedis()
+    const before = watchLines(watch)
+    await until(() => watchLines(watch) >= before + 2, "status to print after the restart", 30_000)
+    watch.child.kill("SIGINT")
+    const r = await watch.done
+    expect(r.code).toBe(130)
+    expect(r.stderr.split("\n").filter((l) => / is unreachable .*waiting up to/.test(l))).toHaveLength(1)
+    expect(r.stderr.split("\n").filter((l) => / is back after /.test(l))).toHaveLength(1)
   })
 
   it("says that Redis lost the run when it comes back empty (no persistence), instead of starting a silent new run", async () => {

@@ -87,12 +87,12 @@ describe("load-histories", () => {
     const p = legacyProduct({ external_id: "h-race" })
     await loadProduct(p)
     const fields = outputsOf(p, [legacyHistory(p, "2024-03-01"), legacyHistory(p, "2024-03-02")]).histories[0]!
-    const columns = historiesMessage.decode(fields).columns
+    const { columns, bounds } = historiesMessage.decode(fields)
     const [a, b] = [await pool.connect(), await pool.connect()]
     await a.query("BEGIN")
     await b.query("BEGIN")
-    expect(await writeChildRows(a, historiesTable, columns, [p.uuid])).toBe(2)
-    const racing = writeChildRows(b, historiesTable, columns, [p.uuid])
+    expect(await writeChildRows(a, historiesTable, columns, bounds)).toBe(2)
+    const racing = writeChildRows(b, historiesTable, columns, bounds)
     racing.catch(() => undefined)
     // b saw no rows yet (a has not committed) and now waits on a's uncommitted unique keys.
     const bPid = (b as unknown as { processID: number }).processID
@@ -108,7 +108,7 @@ describe("load-histories", () => {
     a.release()
     b.release()
     const before = await historyRows(p.uuid)
-    await inTransaction(pool, (tx) => writeChildRows(tx, historiesTable, columns, [p.uuid]))
+    await inTransaction(pool, (tx) => writeChildRows(tx, historiesTable, columns, bounds))
     expect(await historyRows(p.uuid)).toEqual(before)
   })
 

@@ -1,7 +1,7 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { inTransaction } from "../../src/db/connect"
-import { writeProducts } from "../../src/load/products"
+import { countPresent, writeProducts } from "../../src/load/products"
 import { mapGroup } from "../../src/mapping/group"
 import { mappingConfig } from "../../src/mapping/config"
 import type { LegacyProduct } from "../../src/mapping/types"
@@ -101,8 +101,9 @@ describe("load-products", () => {
     const db = await freshDb()
     const p = legacyProduct({ external_id: "r1", sale_price: 10 })
     await load(db, payloadOf([p]))
-    const written = await load(db, payloadOf([{ ...p, sale_price: "NaN", updated_at: "2024-07-01" }]))
-    expect(written.keptPrevious).toBe(1)
+    const rejectedNow = payloadOf([{ ...p, sale_price: "NaN", updated_at: "2024-07-01" }])
+    await load(db, rejectedNow)
+    expect(await countPresent(db, rejectedNow.groups.flatMap((g) => g.notMigrated))).toBe(1)
     const { rows } = await db.query("SELECT sale_price FROM products WHERE id = $1", [p.uuid])
     expect(rows).toEqual([{ sale_price: 10 }])
   })

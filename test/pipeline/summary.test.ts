@@ -37,7 +37,7 @@ describe("the summary migrate prints", () => {
     expect(text).toContain("run r1 (full) finished in 10s; legacy updated up to 2026-11-20")
     expect(text).toContain("products   read 100: migrated 90, excluded 4, rejected 6 (unknown_platform 4, invalid_price 2)")
     expect(text).toContain("histories  read 1,000: kept 900, filled 50, dropped 100 (orphan 100)")
-    expect(text).toContain("throughput extract 10 products/s · load-products 9 products/s · load-histories 95 rows written/s")
+    expect(text).toContain("throughput extract 10 products/s · load-products 9 products/s · load-histories 95 rows/s")
     expect(text).toContain("no stream entry failed")
   })
 

@@ -1,4 +1,4 @@
-import { boolean, customType, index, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core"
+import { boolean, customType, index, integer, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core"
 import { products } from "./schema"
 
 /**
@@ -41,6 +41,41 @@ export const groupState = migrationSchema.table("group_state", {
   historiesSig: text("histories_sig"),
   multimediaSig: text("multimedia_sig"),
 })
+
+/**
+ * The parts of a group too large for one stream entry (its rows split across entries): each
+ * part's loader notes its part here, and the one that completes the set records the group's
+ * signature in group_state (src/load/group-state.ts).
+ */
+export const groupParts = migrationSchema.table(
+  "group_parts",
+  {
+    externalId: orderedText("external_id").notNull(),
+    /** The group_state column the parts complete (histories_sig, multimedia_sig). */
+    state: text().notNull(),
+    sig: text().notNull(),
+    part: integer().notNull(),
+    parts: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.externalId, t.state, t.sig, t.part] })],
+)
+
+/**
+ * Rows the v3 database refused (a value, a constraint, a trigger), per product and table, with
+ * the database's error: verify names them, and a later load of the product clears them.
+ */
+export const refused = migrationSchema.table(
+  "refused",
+  {
+    productId: text("product_id").notNull(),
+    /** products, histories or multimedia. */
+    tableName: text("table_name").notNull(),
+    error: text().notNull(),
+    runId: text("run_id").notNull(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.tableName] })],
+)
 
 /** One row per run of `migrate`: kind, outcome and the summary status shows. */
 export const runs = migrationSchema.table("runs", {

@@ -1,0 +1,17 @@
+CREATE TABLE "migration"."group_parts" (
+	"external_id" text COLLATE "C" NOT NULL,
+	"state" text NOT NULL,
+	"sig" text NOT NULL,
+	"part" integer NOT NULL,
+	"parts" integer NOT NULL,
+	CONSTRAINT "group_parts_external_id_state_sig_part_pk" PRIMARY KEY("external_id","state","sig","part")
+);
+--> statement-breakpoint
+CREATE TABLE "migration"."refused" (
+	"product_id" text NOT NULL,
+	"table_name" text NOT NULL,
+	"error" text NOT NULL,
+	"run_id" text NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "refused_product_id_table_name_pk" PRIMARY KEY("product_id","table_name")
+);
