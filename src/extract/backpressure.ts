@@ -13,10 +13,19 @@ const POLL_MS = 200
  * this also bounds stream length and Redis memory however large the legacy database is.
  * Counting lag and pending, not XLEN, never waits on a trim that has not run yet.
  */
-export async function waitForRoom(client: Redis, keys: StreamKeys, maxInFlight: number, signal: AbortSignal): Promise<void> {
+export async function waitForRoom(
+  client: Redis,
+  keys: StreamKeys,
+  maxInFlight: number,
+  signal: AbortSignal,
+  between: () => Promise<"continue" | "stop">,
+): Promise<"room" | "stop"> {
   while (!signal.aborted) {
     const groups = await Promise.all(consumerStages.map((stage) => groupInfo(client, keys, stage)))
-    if (groups.every((g) => g.lag + g.pending <= maxInFlight * stageSpec(g.stage).inFlightFactor)) return
+    if (groups.every((g) => g.lag + g.pending <= maxInFlight * stageSpec(g.stage).inFlightFactor)) return "room"
+    // Downstream may never make room again (its migrate is gone): keep asking the stage's checks.
+    if ((await between()) === "stop") return "stop"
     await sleep(POLL_MS, signal)
   }
+  return "stop"
 }

@@ -123,8 +123,7 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
   let at = start
   const ahead: Promise<GroupBatch>[] = []
   const publish = async (batch: GroupBatch): Promise<boolean> => {
-    await waitForRoom(d.redis, d.keys, d.maxInFlight, d.signal)
-    if (d.signal.aborted || (await d.between()) === "stop") return false
+    if ((await waitForRoom(d.redis, d.keys, d.maxInFlight, d.signal, d.between)) === "stop" || (await d.between()) === "stop") return false
     const to = { key: batch.lastKey, done: false }
     const fields = encodeExtractBatch({ run: d.run.id, test: d.run.testMode, unit, ...batch })
     const counts = {

@@ -49,9 +49,7 @@ export async function presentProducts(tx: pg.Pool | pg.PoolClient, ids: string[]
 /**
  * Writes the entry's rows of the products `bounds` names (all present in v3). A product without
  * rows yet (every product of a first full run) takes a plain INSERT; one with rows gets its rows
- * outside its bounds deleted and the entry's rows upserted. Should a duplicate delivery race
- * this one, the unique key stops the second plain INSERT and redelivery takes the upsert path.
- * Returns rows written.
+ * outside its bounds deleted and the entry's rows upserted. Returns rows written.
  */
 export async function writeChildRows<T>(tx: pg.PoolClient, t: ChildTable<T>, columns: string[], bounds: readonly Bounds[]): Promise<number> {
   if (bounds.length === 0) return 0
@@ -64,12 +62,24 @@ export async function writeChildRows<T>(tx: pg.PoolClient, t: ChildTable<T>, col
   const had = new Set((await tx.query<{ product_id: string }>(s.withRows, [products])).rows.map((r) => r.product_id))
   const known = products.filter((id) => had.has(id))
   const fresh = products.filter((id) => !had.has(id))
-  let written = 0
-  if (known.length > 0) {
-    const stale = bounds.filter((b) => had.has(b[0]))
+  const replace = async (ids: string[]) => {
+    const set = new Set(ids)
+    const stale = bounds.filter((b) => set.has(b[0]))
     await tx.query(s.deleteOutside, [stale.map((b) => b[0]), stale.map((b) => b[1]), stale.map((b) => b[2])])
-    written += (await tx.query(s.upsert, [...columns, known])).rowCount ?? 0
+    return (await tx.query(s.upsert, [...columns, ids])).rowCount ?? 0
   }
-  if (fresh.length > 0) written += (await tx.query(s.insert, [...columns, fresh])).rowCount ?? 0
+  let written = known.length > 0 ? await replace(known) : 0
+  if (fresh.length > 0) {
+    // Another delivery of the same rows may be first-loading them right now: its unique keys stop
+    // this INSERT, and the rows then take the replace path (a race, not a refused row).
+    await tx.query("SAVEPOINT first_load")
+    try {
+      written += (await tx.query(s.insert, [...columns, fresh])).rowCount ?? 0
+    } catch (err) {
+      if ((err as { code?: string }).code !== "23505") throw err
+      await tx.query("ROLLBACK TO SAVEPOINT first_load")
+      written += await replace(fresh)
+    }
+  }
   return written
 }

@@ -55,11 +55,28 @@ export class Effects {
 }
 
 /**
- * Acknowledges `id` in `group` and applies `effects` atomically. Returns false when the entry
- * was no longer pending (acknowledged before, by this call re-sent or by another consumer):
- * then nothing was applied, and nothing needs to be.
+ * Acknowledges `id` in `group` and applies `effects` atomically (lua/apply.lua). Returns false
+ * when the entry was no longer pending (acknowledged before, by this call re-sent or by another
+ * consumer): then nothing was applied, and nothing needs to be.
  */
 export async function ack(client: Redis | Cluster, stream: string, group: string, id: string, effects = new Effects()): Promise<boolean> {
   const { keys, args } = effects.script
-  return (await runScript(client, "ack", [stream, ...keys], [group, id, ...args])) === 1
+  return (await runScript(client, "apply", [stream, ...keys], ["ack", group, id, ...args])) === 1
+}
+
+/**
+ * Publishes part `n` of an entry's output before the entry is acknowledged, once: a consumer
+ * redoing the entry (a crash, a redelivery) produces the same parts in the same order, and the
+ * ones published before are skipped. The acknowledgement forgets the markers (`forgetParts`).
+ */
+export async function publishPart(client: Redis | Cluster, keys: StreamKeys, stream: string, id: string, n: number, effects: Effects): Promise<boolean> {
+  const script = effects.script
+  return (await runScript(client, "apply", [keys.parts, ...script.keys], ["part", partField(stream, id, n), "", ...script.args])) === 1
+}
+
+const partField = (stream: string, id: string, n: number) => `${stream} ${id} ${n}`
+
+/** With an entry's acknowledgement: its part markers are needed no more. */
+export function forgetParts(effects: Effects, keys: StreamKeys, stream: string, id: string, parts: number): void {
+  for (let n = 1; n <= parts; n++) effects.forget(keys.parts, partField(stream, id, n))
 }

@@ -7,7 +7,7 @@ import { errorMessage, UserFacingError } from "../runtime/errors"
 import { crashPoint } from "../runtime/faults"
 import { outageWatch } from "../runtime/outage"
 import { type Backoff, backoffMs, classify, type ErrorKind, transientSchedule } from "../runtime/retry"
-import { ack, Effects } from "./ack"
+import { ack, Effects, forgetParts, publishPart } from "./ack"
 import { RedisClient } from "./client"
 import { parseEntryList, parseReadReply, type StreamEntry } from "./entries"
 import { ensureGroup } from "./groups"
@@ -46,6 +46,11 @@ export interface HandlerContext {
   log: Logger
   /** Collects what the entry's acknowledgement also applies (downstream entries, counters, dead letters). */
   effects: Effects
+  /**
+   * Publishes a part of the entry's output now, before the acknowledgement, so a large entry
+   * never holds all its output at once; exactly once, however often the entry is redone.
+   */
+  publishPart: (effects: Effects) => Promise<void>
 }
 
 /**
@@ -150,12 +155,23 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
         }
         const run = entry.fields["run"] ?? ""
         if (cfg.guards) yield* guard(() => cfg.guards!.assertRunHere(run))
-        const ctx = (): HandlerContext => ({ id: entry.id, deliveries, log, effects: new Effects() })
+        let parts = 0
+        const ctx = (): HandlerContext => {
+          parts = 0
+          return {
+            id: entry.id, deliveries, log, effects: new Effects(),
+            publishPart: async (effects) => {
+              parts += 1
+              await publishPart(client, cfg.keys, stream, entry.id, parts, effects)
+            },
+          }
+        }
         const result = yield* Effect.result(attempt(message, ctx))
         if (result._tag === "Success") {
           const { rows, ctx: done } = result.success
           crashPoint(cfg.stage, "after-commit")
           if (run) done.effects.add(cfg.keys.progress(run), cfg.stage, rows)
+          forgetParts(done.effects, cfg.keys, stream, entry.id, parts)
           yield* redis("acknowledging an entry", () => ack(client, stream, group, entry.id, done.effects))
           if (run) yield* redis("sampling progress", () => sampleProgress(client, cfg.keys, run, cfg.stage))
           return

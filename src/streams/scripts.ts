@@ -7,7 +7,7 @@ import type { Cluster, Redis } from "ioredis"
  * loads a script on first use; every key a script touches is passed in KEYS and shares the
  * pipeline's hash tag, so a script runs on one Redis Cluster node.
  */
-const names = ["ack", "lease-acquire", "lease-renew", "lease-release", "unit-publish", "run-transition"] as const
+const names = ["apply", "lease-acquire", "lease-renew", "lease-release", "unit-publish", "run-transition"] as const
 export type ScriptName = (typeof names)[number]
 
 const sources = new Map(names.map((n) => [n, readFileSync(new URL(`./lua/${n}.lua`, import.meta.url), "utf8")]))

@@ -2,9 +2,10 @@ import { mapGroup } from "../mapping/group"
 import type { MappingConfig } from "../mapping/types"
 import { decodeExtractBatch, type ExtractBatch, groupsOf } from "../messages/extract-batch"
 import { errorMessage } from "../runtime/errors"
+import { Effects } from "../streams/ack"
 import type { MessageHandler } from "../streams/consumer"
 import type { StreamKeys } from "../streams/keys"
-import { buildOutputs, type MappedGroup } from "./outputs"
+import { buildOutputs, type MappedGroup, type TransformOutput } from "./outputs"
 
 export interface TransformDeps {
   keys: StreamKeys
@@ -13,31 +14,60 @@ export interface TransformDeps {
 }
 
 /**
+ * Rows transform may hold before it publishes what it mapped so far as a part of the entry's
+ * output: memory is bounded by this, not by the batch or by its largest groups.
+ */
+const partRows = (historyBatchRows: number) => 2 * historyBatchRows
+
+/**
  * transform: maps every group of an extract entry (src/mapping, no second implementation of
- * any rule here); the load entries, the dead letters and the outcome counts are published with
- * the entry's acknowledgement, in one script: outputs and ack land together or not at all.
+ * any rule here). The load entries and the dead letters are published with the entry's
+ * acknowledgement, in one script, together with the outcome counts; a batch whose mapped rows
+ * outgrow a part's size publishes its earlier groups in parts first, each exactly once.
  */
 export function transformHandler(d: TransformDeps): MessageHandler<ExtractBatch> {
+  const publish = (effects: Effects, out: TransformOutput, run: string) => {
+    effects.publish(d.keys.stream.products, out.products)
+    for (const h of out.histories) effects.publish(d.keys.stream.histories, h)
+    for (const x of out.multimedia) effects.publish(d.keys.stream.multimedia, x)
+    for (const l of out.letters) effects.deadLetter(d.keys, { ...l, stage: "transform", run, kind: "rows" })
+  }
   return {
     decode: decodeExtractBatch,
     handle: async (batch, ctx) => {
-      const groups = groupsOf(batch)
       const options = batch.test ? { unmatchedHistories: "ignore" as const } : {}
-      const mapped: MappedGroup[] = groups.map((group) => {
+      const sigs = { products: batch.productSigs, histories: batch.historySigs }
+      const counts: Record<string, number> = {}
+      let mapped: MappedGroup[] = []
+      let rows = 0
+      let products = 0
+      const flush = () => {
+        const out = buildOutputs(mapped, sigs, batch, d.historyBatchRows)
+        for (const [k, v] of Object.entries(out.counts)) counts[k] = (counts[k] ?? 0) + v
+        mapped = []
+        rows = 0
+        return out
+      }
+      for (const group of groupsOf(batch)) {
+        // The last groups always go with the acknowledgement: a part is cut before a group, never after the last.
+        if (rows > partRows(d.historyBatchRows)) {
+          const part = new Effects()
+          publish(part, flush(), batch.run)
+          await ctx.publishPart(part)
+        }
+        products += group.products.length
         try {
-          return { group, result: mapGroup(group, d.mapping, options) }
+          const result = mapGroup(group, d.mapping, options)
+          mapped.push({ group, result })
+          rows += result.migrated.reduce((n, m) => n + m.histories.length + m.multimedia.length, 0)
         } catch (err) {
           // One malformed group must not hold back the rest of the batch.
-          return { group, error: errorMessage(err) }
+          mapped.push({ group, error: errorMessage(err) })
         }
-      })
-      const out = buildOutputs(mapped, { products: batch.productSigs, histories: batch.historySigs }, batch, d.historyBatchRows)
-      ctx.effects.publish(d.keys.stream.products, out.products)
-      for (const h of out.histories) ctx.effects.publish(d.keys.stream.histories, h)
-      for (const x of out.multimedia) ctx.effects.publish(d.keys.stream.multimedia, x)
-      for (const l of out.letters) ctx.effects.deadLetter(d.keys, { ...l, stage: "transform", run: batch.run, kind: "rows" })
-      ctx.effects.count(d.keys, batch.run, out.counts)
-      return groups.reduce((n, g) => n + g.products.length, 0)
+      }
+      publish(ctx.effects, flush(), batch.run)
+      ctx.effects.count(d.keys, batch.run, counts)
+      return products
     },
   }
 }

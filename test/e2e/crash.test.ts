@@ -51,7 +51,7 @@ describe("crash safety", () => {
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(/\(full\) finished/)
     expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
-  })
+  }, 240_000)
 
   it("stops every stage gracefully on SIGINT, exits 130, and the next migrate resumes to the same result", async () => {
     const t = await target()

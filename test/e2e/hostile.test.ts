@@ -118,6 +118,6 @@ describe("hostile rows", () => {
     const fixed = await runCli("stages/migrate.ts", [], t.env)
     expect(fixed.code, fixed.stderr).toBe(0)
     expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
-    expect(await sql(t.v3.url, "SELECT count(*)::int AS n FROM migration.refused")).toEqual([{ n: 0 }])
+    expect(await sql(t.v3.url, "SELECT product_id, table_name, error, run_id FROM migration.refused")).toEqual([])
   })
 })

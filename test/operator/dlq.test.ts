@@ -60,9 +60,10 @@ beforeAll(async () => {
   dbs.push(legacy.name, v3.name)
   target = legacy.catalog.products.find((p) => p.external_id === "k-plain-002")!.uuid
   sql = new pg.Pool({ connectionString: v3.url, max: 1 })
-  // A v3 fault that only this product meets: its load-products entry fails every delivery.
+  // A v3 fault that only this product meets, and not a refused row (which would be isolated): its
+  // load-products entry fails every delivery.
   await sql.query(`CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN IF NEW.id = '${target}' THEN RAISE EXCEPTION 'test fault: product % refused', NEW.id; END IF; RETURN NEW; END $$`)
+    BEGIN IF NEW.id = '${target}' THEN RAISE EXCEPTION 'test fault: product % refused', NEW.id USING ERRCODE = 'XX000'; END IF; RETURN NEW; END $$`)
   await sql.query("CREATE TRIGGER refuse_one BEFORE INSERT OR UPDATE ON products FOR EACH ROW EXECUTE FUNCTION refuse_one()")
   env = stageEnv({
     legacyDb: legacy.name, v3Db: v3.name, prefix,
