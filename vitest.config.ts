@@ -5,7 +5,10 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     pool: "forks",
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
+    // The end-to-end files mostly wait on their stage processes and servers: two at a time keep
+    // two cores busy (the default, one file per core less one, would run them one by one).
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
   },
 })

@@ -64,19 +64,16 @@ export async function ack(client: Redis | Cluster, stream: string, group: string
   return (await runScript(client, "apply", [stream, ...keys], ["ack", group, id, ...args])) === 1
 }
 
+/** How long a part's marker outlives it: longer than any entry can stay pending and be redone. */
+const PART_MARKER_MS = 7 * 24 * 3600 * 1000
+
 /**
  * Publishes part `n` of an entry's output before the entry is acknowledged, once: a consumer
- * redoing the entry (a crash, a redelivery) produces the same parts in the same order, and the
- * ones published before are skipped. The acknowledgement forgets the markers (`forgetParts`).
+ * redoing the entry (a crash, a redelivery, a consumer that claimed it from a slow one) produces
+ * the same parts in the same order, and the ones published before are skipped. The markers
+ * expire on their own, since a late copy may come after the acknowledgement.
  */
 export async function publishPart(client: Redis | Cluster, keys: StreamKeys, stream: string, id: string, n: number, effects: Effects): Promise<boolean> {
   const script = effects.script
-  return (await runScript(client, "apply", [keys.parts, ...script.keys], ["part", partField(stream, id, n), "", ...script.args])) === 1
-}
-
-const partField = (stream: string, id: string, n: number) => `${stream} ${id} ${n}`
-
-/** With an entry's acknowledgement: its part markers are needed no more. */
-export function forgetParts(effects: Effects, keys: StreamKeys, stream: string, id: string, parts: number): void {
-  for (let n = 1; n <= parts; n++) effects.forget(keys.parts, partField(stream, id, n))
+  return (await runScript(client, "apply", [keys.part(stream, id, n), ...script.keys], ["part", PART_MARKER_MS, "", ...script.args])) === 1
 }

@@ -7,7 +7,7 @@ import { errorMessage, UserFacingError } from "../runtime/errors"
 import { crashPoint } from "../runtime/faults"
 import { outageWatch } from "../runtime/outage"
 import { type Backoff, backoffMs, classify, type ErrorKind, transientSchedule } from "../runtime/retry"
-import { ack, Effects, forgetParts, publishPart } from "./ack"
+import { ack, Effects, publishPart } from "./ack"
 import { RedisClient } from "./client"
 import { parseEntryList, parseReadReply, type StreamEntry } from "./entries"
 import { ensureGroup } from "./groups"
@@ -171,7 +171,6 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
           const { rows, ctx: done } = result.success
           crashPoint(cfg.stage, "after-commit")
           if (run) done.effects.add(cfg.keys.progress(run), cfg.stage, rows)
-          forgetParts(done.effects, cfg.keys, stream, entry.id, parts)
           yield* redis("acknowledging an entry", () => ack(client, stream, group, entry.id, done.effects))
           if (run) yield* redis("sampling progress", () => sampleProgress(client, cfg.keys, run, cfg.stage))
           return

@@ -25,8 +25,8 @@ export function streamKeys(prefix: string) {
     unitLease: (runId: string, unit: string) => `${p}:run:${runId}:lease:${unit}`,
     /** Hash: "<stream> <id>" -> last error of an entry that failed, for the dead-letter record. */
     lastErrors: `${p}:errors`,
-    /** Hash: "<stream> <entry id> <n>" -> 1 for each part of an entry's output already published (lua/apply.lua). */
-    parts: `${p}:parts`,
+    /** String, expiring: part n of an entry's output was published (lua/apply.lua). */
+    part: (stream: string, id: string, n: number) => `${p}:part:${stream}:${id}:${n}`,
     /** Hash: "<stage>|<entity>|<reason>" -> rows dead-lettered. */
     dlqCounts: `${p}:dlq:counts`,
     /** List of JSON {t, n} samples of a stage's cumulative progress, newest first. */

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis"
 import { createLogger } from "../../src/log/logger"
 import type { Fields } from "../../src/messages/fields"
 import type { ConsumerStage } from "../../src/pipeline/stages"
-import { ack, Effects, forgetParts, publishPart } from "../../src/streams/ack"
+import { ack, Effects, publishPart } from "../../src/streams/ack"
 import type { MessageHandler } from "../../src/streams/consumer"
 import type { StreamKeys } from "../../src/streams/keys"
 
@@ -19,7 +19,6 @@ export async function consumeOne<M>(client: Redis, keys: StreamKeys, stage: Cons
     publishPart: async (effects: Effects) => void (await publishPart(client, keys, keys.input[stage], entry.id, ++parts, effects)),
   }
   const rows = await handler.handle(handler.decode(entry.fields), ctx)
-  forgetParts(ctx.effects, keys, keys.input[stage], entry.id, parts)
   await ack(client, keys.input[stage], stage, entry.id, ctx.effects)
   return rows
 }

@@ -2,15 +2,16 @@
   Applies effects of processing a stream entry exactly once: entries published downstream,
   counters, dead letters. Guarded either by the entry's acknowledgement ('ack': XACK, and the
   effects only when this call acknowledged it) or by a part marker ('part': a large entry's
-  output published in parts before its acknowledgement; HSETNX of the part's field, and the
-  effects only when this call set it). A repeated call (a client re-sending after a reconnect, a
-  consumer redoing the entry, a second consumer that claimed it) changes nothing.
+  output published in parts before its acknowledgement; SET NX of the part's marker key, and
+  the effects only when this call set it). A repeated call (a client re-sending after a
+  reconnect, a consumer redoing the entry, a second consumer that claimed it, even after the
+  first acknowledged it) changes nothing.
 
   Input:
-    KEYS[1]  'ack': the stream the entry was read from; 'part': the hash of published parts
+    KEYS[1]  'ack': the stream the entry was read from; 'part': the part's marker key
     KEYS[2…] streams and hashes the effects name by position
     ARGV[1]  'ack' or 'part'
-    ARGV[2]  'ack': consumer group; 'part': the part's field (stream, entry id, part number)
+    ARGV[2]  'ack': consumer group; 'part': how long the marker lives, ms
     ARGV[3]  'ack': entry id; 'part': unused
     ARGV[4…] effects, one after another:
       'X', key index, n, field1, value1, …, fieldn, valuen   XADD KEYS[key index] * fields
@@ -22,7 +23,7 @@
 ]]
 if ARGV[1] == 'ack' then
   if redis.call('XACK', KEYS[1], ARGV[2], ARGV[3]) == 0 then return 0 end
-elseif redis.call('HSETNX', KEYS[1], ARGV[2], '1') == 0 then
+elseif not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then
   return 0
 end
 local i = 4
