@@ -1,3 +1,4 @@
+import { Effect, type Scope } from "effect"
 import pg from "pg"
 import type { Logger } from "../log/logger"
 import { ExitCode, UnreachableError, UserFacingError } from "../runtime/errors"
@@ -23,6 +24,15 @@ export interface PoolOptions {
   max: number
   readOnly?: boolean
   log: Logger
+}
+
+/** A pool as an Effect resource: opened (or a one-line error), ended when its scope closes. */
+export function acquirePool(opts: PoolOptions): Effect.Effect<pg.Pool, UserFacingError, Scope.Scope> {
+  return Effect.acquireRelease(
+    Effect.tryPromise({ try: () => openPool(opts), catch: (err) => err as UserFacingError }),
+    // Ending a pool of dead connections does not fail; nothing to report on the way out.
+    (pool) => Effect.promise(() => pool.end().catch(() => undefined)),
+  )
 }
 
 /** Opens a pool and proves it can run a query, or fails with a one-line UnreachableError. */

@@ -34,13 +34,18 @@ export function findPostgresBin(): string | undefined {
   return chosen ? `${base}/${chosen}/bin` : undefined
 }
 
-export function ensurePostgresBin(): string {
-  const found = findPostgresBin()
+/** What `find` finds, installing Debian's `packages` first when it finds nothing. */
+function ensure(find: () => string | undefined, packages: string[], what: string, missing: string): string {
+  const found = find()
   if (found) return found
-  aptInstall(["postgresql-15"], "PostgreSQL 15 server")
-  const after = findPostgresBin()
-  if (!after) throw new MissingToolError("PostgreSQL server binaries not found under /usr/lib/postgresql: install postgresql-15")
+  aptInstall(packages, what)
+  const after = find()
+  if (!after) throw new MissingToolError(missing)
   return after
+}
+
+export function ensurePostgresBin(): string {
+  return ensure(findPostgresBin, ["postgresql-15"], "PostgreSQL 15 server", "PostgreSQL server binaries not found under /usr/lib/postgresql: install postgresql-15")
 }
 
 export function findRedisServer(): string | undefined {
@@ -48,10 +53,5 @@ export function findRedisServer(): string | undefined {
 }
 
 export function ensureRedisServer(): string {
-  const found = findRedisServer()
-  if (found) return found
-  aptInstall(["redis-server"], "Redis server")
-  const after = findRedisServer()
-  if (!after) throw new MissingToolError("redis-server not found after install: install Debian's redis-server package")
-  return after
+  return ensure(findRedisServer, ["redis-server"], "Redis server", "redis-server not found after install: install Debian's redis-server package")
 }

@@ -1,5 +1,5 @@
 import type { OldestPending, PipelineStatus } from "./collect"
-import type { ExtractUnit, RunPlan } from "./decode"
+import type { ExtractUnit, LastRun, RunPlan } from "./decode"
 
 /**
  * What `status --json` prints: one JSON document whose shape is a contract for scripts
@@ -26,17 +26,8 @@ export interface StatusDocument {
     plan: RunPlan | null
     watermark: string | null
   } | null
-  lastRun: {
-    id: string
-    kind: "full" | "incremental"
-    testMode: boolean
-    startedAt: string
-    finishedAt: string | null
-    counts: Record<string, number>
-    progress: Record<string, number>
-    plan: RunPlan | null
-    watermark: string | null
-  } | null
+  /** The last finished run: LastRun with its times as ISO-8601 text. */
+  lastRun: (Omit<LastRun, "startedAt" | "finishedAt"> & { startedAt: string; finishedAt: string | null }) | null
   extract: { finished: boolean; planReady: boolean | null; units: { done: number; total: number }; positions: ExtractUnit[] }
   stages: {
     stage: string

@@ -8,6 +8,7 @@ import { readDeadLetters } from "../../src/streams/dead-letter"
 import { streamKeys } from "../../src/streams/keys"
 import { runCli, startCli } from "../support/cli"
 import { diffTables } from "../support/compare"
+import { productCount } from "../support/pg"
 import { e2eFixture } from "../support/e2e"
 import { actualV3 } from "../support/expected"
 import { until } from "../support/until"
@@ -25,15 +26,6 @@ const childrenOf = (pid: number): number[] => {
 }
 const commandOf = (pid: number) => execFileSync("ps", ["-o", "args=", "-p", String(pid)], { encoding: "utf8" }).trim()
 
-async function productCount(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM products")).rows[0]!.n
-  } finally {
-    await c.end()
-  }
-}
 
 
 

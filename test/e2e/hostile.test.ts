@@ -1,4 +1,3 @@
-import pg from "pg"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { LegacyHistory, LegacyProduct } from "../../src/mapping/types"
 import { readDeadLetters } from "../../src/streams/dead-letter"
@@ -8,6 +7,7 @@ import { diffTables } from "../support/compare"
 import { e2eFixture } from "../support/e2e"
 import { actualV3, expectedV3, rowVersions, type V3Tables } from "../support/expected"
 import { legacyHistory, legacyProduct } from "../support/legacy-rows"
+import { queryRows } from "../support/pg"
 import { insertLegacy } from "../operator/legacy-fixture"
 
 /**
@@ -41,15 +41,7 @@ beforeAll(async () => {
   world.expected = await expectedV3(world.legacy.url)
 }, 300_000)
 
-async function sql<T extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return (await c.query<T>(text, params)).rows
-  } finally {
-    await c.end()
-  }
-}
+const sql = queryRows
 
 /** The contract's rows without those of the given product (and its provider, which only it names). */
 function without(tables: V3Tables, productId: string, providerId: string): V3Tables {

@@ -1,10 +1,10 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startCli, runCli } from "../support/cli"
 import { diffTables } from "../support/compare"
+import { productCount } from "../support/pg"
 import { actualV3, expectedV3, type V3Tables } from "../support/expected"
 import { privateServices, type PrivateServices } from "../support/site"
 import { until } from "../support/until"
@@ -41,16 +41,23 @@ async function target(extra: Record<string, string> = {}) {
   return { v3, url: services.urls.db(v3), env }
 }
 
-async function products(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url })
-  try {
-    await c.connect()
-    return (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM products")).rows[0]!.n
-  } catch {
-    return 0
-  } finally {
-    await c.end().catch(() => undefined)
-  }
+/** Products in v3, or 0 while its server is away. */
+const products = (url: string) => productCount(url).catch(() => 0)
+
+/** Starts migrate and waits until a quarter of the products are in v3: the moment to break something. */
+async function underway(t: Awaited<ReturnType<typeof target>>) {
+  const run = startCli("stages/migrate.ts", [], t.env)
+  await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+  return run
+}
+
+/** A migrate run to its end: exit 0 and exactly the rows an uninterrupted run produces. */
+async function migratesCleanly(t: Awaited<ReturnType<typeof target>>, kind?: "full" | "incremental") {
+  const r = await runCli("stages/migrate.ts", [], t.env)
+  expect(r.code, r.stderr).toBe(0)
+  if (kind) expect(r.stdout).toMatch(new RegExp(`\\(${kind}\\) finished`))
+  expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+  return r
 }
 
 const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l))
@@ -69,8 +76,7 @@ function watchLines(w: ReturnType<typeof startCli>): number {
 describe("a migration under server outages", () => {
   it("rides out a Redis restart mid-run: exit 0, the same v3 as an uninterrupted run, one line when it starts and one when it ends", async () => {
     const t = await target()
-    const run = startCli("stages/migrate.ts", [], t.env)
-    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    const run = await underway(t)
     expect(await services.stopRedis()).toBe("redis stopped")
     await new Promise((r) => setTimeout(r, 3_000))
     await services.startRedis()
@@ -83,8 +89,7 @@ describe("a migration under server outages", () => {
 
   it("rides out a PostgreSQL restart mid-run (legacy cursor and v3 writes cut): exit 0 and the same v3", async () => {
     const t = await target()
-    const run = startCli("stages/migrate.ts", [], t.env)
-    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    const run = await underway(t)
     services.restartPostgres()
     const r = await run.done
     expect(r.code, r.stderr).toBe(0)
@@ -93,20 +98,15 @@ describe("a migration under server outages", () => {
 
   it("decides a run is finished from what is left in the streams, not from a lag Redis lost in an AOF reload", async () => {
     const t = await target()
-    const first = await runCli("stages/migrate.ts", [], t.env)
-    expect(first.code, first.stderr).toBe(0)
+    await migratesCleanly(t, "full")
     await services.stopRedis()
     await services.startRedis()
-    const again = await runCli("stages/migrate.ts", [], t.env, 120_000)
-    expect(again.code, again.stderr).toBe(0)
-    expect(again.stdout).toMatch(/\(incremental\) finished/)
-    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+    await migratesCleanly(t, "incremental")
   })
 
   it("gives up on a Redis down longer than OUTAGE_TIMEOUT with exit 3 and one line naming it and the setting; the next run resumes", async () => {
     const t = await target({ OUTAGE_TIMEOUT: "4" })
-    const run = startCli("stages/migrate.ts", [], t.env)
-    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    const run = await underway(t)
     await services.stopRedis()
     const r = await run.done
     await services.startRedis()
@@ -114,16 +114,12 @@ describe("a migration under server outages", () => {
     expect(r.stderr.trim().split("\n")).toEqual([
       expect.stringMatching(/^Redis at 127\.0\.0\.1:\d+\/0 \(REDIS_URL\) was unreachable for 4 s, longer than OUTAGE_TIMEOUT: .*run again/),
     ])
-    const again = await runCli("stages/migrate.ts", [], t.env)
-    expect(again.code, again.stderr).toBe(0)
-    expect(again.stdout).toMatch(/\(full\) finished/)
-    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+    await migratesCleanly(t, "full")
   })
 
   it("gives up on PostgreSQL down longer than OUTAGE_TIMEOUT with exit 3 naming the database setting", async () => {
     const t = await target({ OUTAGE_TIMEOUT: "4" })
-    const run = startCli("stages/migrate.ts", [], t.env)
-    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    const run = await underway(t)
     services.stopPostgres()
     const r = await run.done
     services.startPostgres()
@@ -132,15 +128,12 @@ describe("a migration under server outages", () => {
       // Said by migrate, or by the stage that gave up first (migrate then stops the others).
       expect.stringMatching(/^([a-z-]+ stopped \(exit status 3\): )?the (v3|legacy) database at 127\.0\.0\.1:\d+\/\w+ \((PRODUCTS|OLD)_DATABASE_URL\) was unreachable for 4 s, longer than OUTAGE_TIMEOUT/),
     ])
-    const again = await runCli("stages/migrate.ts", [], t.env)
-    expect(again.code, again.stderr).toBe(0)
-    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+    await migratesCleanly(t)
   })
 
   it("keeps status --watch going through a Redis restart, saying so once", async () => {
     const t = await target()
-    const done = await runCli("stages/migrate.ts", [], t.env)
-    expect(done.code, done.stderr).toBe(0)
+    await migratesCleanly(t, "full")
     const watch = startCli("stages/status.ts", ["--watch", "1", "--json"], t.env)
     await until(() => watchLines(watch) >= 2, "status to print twice")
     await services.stopRedis()
@@ -157,8 +150,7 @@ describe("a migration under server outages", () => {
 
   it("says that Redis lost the run when it comes back empty (no persistence), instead of starting a silent new run", async () => {
     const t = await target()
-    const run = startCli("stages/migrate.ts", [], t.env)
-    await until(async () => (await products(t.url)) > expected.products.length / 4, "a quarter of the products", 120_000)
+    const run = await underway(t)
     await services.stopRedis()
     services.wipeRedis()
     await services.startRedis()
@@ -166,8 +158,6 @@ describe("a migration under server outages", () => {
     expect(r.code).toBe(1)
     expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^Redis no longer holds run \S+ \(it restarted without persistence/)])
     // Starting over completes the migration: v3 kept what was loaded and the new run loads the rest.
-    const again = await runCli("stages/migrate.ts", [], t.env)
-    expect(again.code, again.stderr).toBe(0)
-    expect(diffTables(await actualV3(t.url), expected)).toEqual([])
+    await migratesCleanly(t)
   })
 })

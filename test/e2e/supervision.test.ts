@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process"
-import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { processAlive } from "../../src/runtime/pids"
 import { runCli, startCli } from "../support/cli"
 import { diffTables } from "../support/compare"
+import { productCount } from "../support/pg"
 import { e2eFixture } from "../support/e2e"
 import { actualV3 } from "../support/expected"
 import { until } from "../support/until"
@@ -19,15 +19,6 @@ const childrenOf = (pid: number): number[] => {
   }
 }
 
-async function productCount(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return (await c.query<{ n: number }>("SELECT count(*)::int AS n FROM products")).rows[0]!.n
-  } finally {
-    await c.end()
-  }
-}
 
 const started = (url: string) => until(async () => (await productCount(url)) > world.expected.tables.products.length / 5, "the run to be under way", 120_000)
 

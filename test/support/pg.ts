@@ -19,6 +19,11 @@ export async function queryRows<T extends pg.QueryResultRow>(url: string, sql: s
   }
 }
 
+/** Products in a v3 database. */
+export async function productCount(url: string): Promise<number> {
+  return (await queryRows<{ n: number }>(url, "SELECT count(*)::int AS n FROM products"))[0]!.n
+}
+
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl })
   await client.connect()

@@ -1,8 +1,7 @@
 import { Context, Effect, Layer, Redacted } from "effect"
 import type pg from "pg"
 import type { Logger } from "../../log/logger"
-import type { UserFacingError } from "../../runtime/errors"
-import { openPool } from "../connect"
+import { acquirePool } from "../connect"
 
 /**
  * The v3 database the loaders write to. The loaders speak SQL to it through the pool (bulk
@@ -11,15 +10,7 @@ import { openPool } from "../connect"
  */
 export class V3Db extends Context.Service<V3Db, { readonly pool: pg.Pool }>()("migrator/db/V3Db") {
   static layer(url: Redacted.Redacted<string>, log: Logger, appName: string, max = 4) {
-    return Layer.effect(
-      V3Db,
-      Effect.acquireRelease(
-        Effect.tryPromise({
-          try: () => openPool({ url: Redacted.value(url), what: "the v3 database", setting: "PRODUCTS_DATABASE_URL", appName, max, log }),
-          catch: (err) => err as UserFacingError,
-        }),
-        (pool) => Effect.promise(() => pool.end().catch(() => undefined)),
-      ).pipe(Effect.map((pool) => V3Db.of({ pool }))),
-    )
+    const pool = acquirePool({ url: Redacted.value(url), what: "the v3 database", setting: "PRODUCTS_DATABASE_URL", appName, max, log })
+    return Layer.effect(V3Db, pool.pipe(Effect.map((p) => V3Db.of({ pool: p }))))
   }
 }
