@@ -34,7 +34,7 @@ a full one). Several copies share the work.`,
       yield* edge(() => checkRedisSafety(client, describeRedisUrl(Redacted.value(s.redisUrl)), log))
       const { run, resumed } = yield* edge(() =>
         outageWatch().ride(() =>
-          beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "fail" }),
+          beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "fail", log }),
         ),
       )
       log.info({ run: run.id, kind: run.kind, resumed }, resumed ? "resuming run" : "starting run")

@@ -62,7 +62,7 @@ Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
       const supervisor = yield* Effect.acquireRelease(edge(() => superviseOrExit(client, keys, s.streamPrefix)), (l) => Effect.promise(() => l.stop()))
       const { run, resumed, discarded } = yield* edge(() =>
         outageWatch().ride(() =>
-          beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "discard" }),
+          beginOrResumeRun(client, v3, keys, { full: args.includes("--full"), testMode: s.testMode, slices: s.extractSlices, onStale: "discard", log }),
         ),
       )
       if (discarded) log.warn({ discarded: discarded.id, reason: discarded.reason }, `discarding the unfinished run ${discarded.id}: ${discarded.reason}`)

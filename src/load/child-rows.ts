@@ -2,6 +2,7 @@ import type pg from "pg"
 import type { V3History, V3Multimedia } from "../mapping/types"
 import type { Bounds } from "../messages/child-rows"
 import { type Column, historyColumns, multimediaColumns } from "../messages/columns"
+import { bulkActive, claimBulk } from "./bulk"
 import { unnestFrom, upsertTail } from "./sql"
 
 /**
@@ -51,11 +52,22 @@ export async function presentProducts(tx: pg.Pool | pg.PoolClient, ids: string[]
  * rows yet (every product of a first full run) takes a plain INSERT; one with rows gets its rows
  * outside its bounds deleted and the entry's rows upserted. Returns rows written.
  */
-export async function writeChildRows<T>(tx: pg.PoolClient, t: ChildTable<T>, columns: string[], bounds: readonly Bounds[]): Promise<number> {
+export async function writeChildRows<T>(
+  tx: pg.PoolClient,
+  t: ChildTable<T>,
+  columns: string[],
+  bounds: readonly Bounds[],
+  partOf: (productId: string) => number = () => 0,
+): Promise<number> {
   if (bounds.length === 0) return 0
   let s = cache.get(t.table)
   if (!s) cache.set(t.table, (s = statements(t)))
   const products = [...new Set(bounds.map((b) => b[0]))]
+  if (await bulkActive(tx)) {
+    // The first full load: an empty table without keys, each product's rows written once (src/load/bulk.ts).
+    const claimed = await claimBulk(tx, t.table, products.map((id) => [id, partOf(id)]))
+    return claimed.size > 0 ? ((await tx.query(s.insert, [...columns, [...claimed]])).rowCount ?? 0) : 0
+  }
   // A table loaded from empty has stale statistics for a while, and the planner then prefers a
   // sequential scan to find a few products' rows; the (product_id, key) index is always right here.
   await tx.query("SET LOCAL enable_seqscan = off")

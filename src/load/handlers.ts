@@ -110,13 +110,15 @@ export function childRowsHandler<T>(
       const only = m.only ? new Set(m.only) : null
       const targets = m.bounds.filter((b) => !only || only.has(b[0]))
       const outcome: ChildOutcome = { written: 0, missing: new Set() }
+      // Which part of its split group each product's rows here are (0: the group is whole in this entry).
+      const partOf = new Map(m.keys.flatMap(([, , ids, part]) => ids.map((id) => [id, part?.[0] ?? 0] as const)))
       let whole = false
       const refused = await isolate([...new Set(targets.map((b) => b[0]))], async (part, all) => {
         const ids = new Set(part)
         const missing = await inTransaction(d.pool, async (tx) => {
           const present = await presentProducts(tx, [...new Set([...part, ...(all ? m.keys.flatMap((k) => k[2]) : [])])])
           const writing = targets.filter((b) => ids.has(b[0]) && present.has(b[0]))
-          outcome.written += await writeChildRows(tx, table, m.columns, writing)
+          outcome.written += await writeChildRows(tx, table, m.columns, writing, (id) => partOf.get(id) ?? 0)
           await clearRefused(tx, table.table, [...new Set(writing.map((b) => b[0]))])
           if (all && !m.test) await recordStates(tx, stateColumn, m.keys.filter((k) => k[2].every((id) => present.has(id))))
           return part.filter((id) => !present.has(id))

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis"
 import type pg from "pg"
+import { finishBulk } from "../load/bulk"
+import type { Logger } from "../log/logger"
 import type { StreamKeys } from "../streams/keys"
 import { runScript } from "../streams/scripts"
 import { checkRun, type RunCheck } from "./check"
@@ -26,10 +28,11 @@ export interface RunSummary {
  * drained. Safe to call from several processes: only the first call that sees the run
  * "extracted" finishes it. Returns the summary when this call finished the run.
  */
-export async function completeRunIfDrained(client: Redis, v3: pg.Pool, keys: StreamKeys): Promise<RunSummary | undefined> {
+export async function completeRunIfDrained(client: Redis, v3: pg.Pool, keys: StreamKeys, log: Logger): Promise<RunSummary | undefined> {
   const run = await readRun(client, keys)
   if (!run || run.status !== "extracted") return undefined
   if (!(await pipelineDrained(client, keys))) return undefined
+  await finishBulk(v3, log)
   const finishedAt = Date.now()
   const summary = await summarize(client, keys, run, finishedAt)
   summary.check = await checkRun(client, v3, keys, run, summary.counts)

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis"
 import type pg from "pg"
+import { enterBulk } from "../load/bulk"
+import type { Logger } from "../log/logger"
 import { UserFacingError } from "../runtime/errors"
 import { ensureAllGroups } from "../streams/groups"
 import type { StreamKeys } from "../streams/keys"
@@ -48,6 +50,7 @@ export interface BeginOptions {
    * migrate discards it and starts afresh; a stage copy joining a run refuses to start.
    */
   onStale: "discard" | "fail"
+  log: Logger
 }
 
 /**
@@ -70,6 +73,7 @@ export async function beginOrResumeRun(
       const reason = await staleReason(current, v3, opts)
       if (reason === null) {
         await ensureAllGroups(client, keys)
+        await bulkIfFirstLoad(v3, current, opts.log)
         return { run: current, resumed: true }
       }
       if (opts.onStale === "fail") throw new UserFacingError(`the unfinished run ${current.id} cannot be joined: ${reason}; run \`npm run migrate\` instead`)
@@ -108,7 +112,13 @@ export async function beginOrResumeRun(
        ON CONFLICT (id) DO NOTHING`,
       [run.id, run.kind, run.testMode, run.startedAt],
     )
+    await bulkIfFirstLoad(v3, run, opts.log)
     return { run, resumed: false, ...(discarded ? { discarded } : {}) }
   }
   throw new Error("could not start a run: another process keeps changing the run state; try again")
+}
+
+/** A full run into an empty v3 loads in bulk (src/load/bulk.ts); resuming one keeps it so. */
+async function bulkIfFirstLoad(v3: pg.Pool, run: RunState, log: Logger): Promise<void> {
+  if (run.kind === "full" && !run.testMode) await enterBulk(v3, run.id, log)
 }

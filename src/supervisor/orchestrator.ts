@@ -83,7 +83,7 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
         throw new UserFacingError("interrupted: stages stopped cleanly; run `npm run migrate` again to resume", ExitCode.interrupted)
       }
       // A server restart while polling: wait for it (the stages wait too), then poll again.
-      const summary = await watch.ride(() => completeRunIfDrained(o.redis, o.v3, o.keys), o.signal)
+      const summary = await watch.ride(() => completeRunIfDrained(o.redis, o.v3, o.keys, o.log), o.signal)
       if (summary) {
         o.view.stop()
         await stopChildren(children, STOP_GRACE_MS)

@@ -11,11 +11,17 @@ import { diffTables } from "../support/compare"
 import { productCount } from "../support/pg"
 import { e2eFixture } from "../support/e2e"
 import { actualV3 } from "../support/expected"
+import { queryRows } from "../support/pg"
 import { until } from "../support/until"
 
 // Small batches and short claim/retry times: many entries in flight when something dies.
 const world = e2eFixture("crash", 1500, 11, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
 const { redis, logDir, target } = world
+
+/** The keys and foreign keys of the tables a bulk load builds at the end. */
+const contractKeys = async (url: string) =>
+  queryRows(url, `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+    WHERE conrelid IN ('histories'::regclass, 'multimedia'::regclass) ORDER BY 1, 2`)
 
 const childrenOf = (pid: number): number[] => {
   try {
@@ -89,6 +95,18 @@ describe("crash safety", () => {
       expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
     },
   )
+
+  it("resumes a crash in the middle of the first full load's key build to the same end state, every key and foreign key in place", async () => {
+    const marker = join(logDir, "fault-bulk-build")
+    const t = await target({ MIGRATOR_FAULT: `migrate:bulk-build:2:${marker}` })
+    const crashed = await runCli("stages/migrate.ts", [], t.env)
+    expect(crashed.signal).toBe("SIGKILL")
+    expect(existsSync(marker)).toBe(true)
+    const again = await runCli("stages/migrate.ts", [], t.env)
+    expect(again.code, again.stderr).toBe(0)
+    expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
+    expect(await contractKeys(t.v3.url)).toEqual(await contractKeys(world.templateUrl))
+  }, 240_000)
 
   it("dead-letters a poison entry after MAX_RETRIES deliveries while the rest flows on, and counts as migrated only what v3 holds", async () => {
     const t = await target({ MAX_RETRIES: "2" })

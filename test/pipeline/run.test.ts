@@ -1,3 +1,4 @@
+import { createLogger } from "../../src/log/logger"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { beginOrResumeRun } from "../../src/run/state"
@@ -14,7 +15,7 @@ const dbs: string[] = []
 const pools: pg.Pool[] = []
 let a: pg.Pool
 let b: pg.Pool
-const opts = { full: false, testMode: false, slices: 2, onStale: "discard" as const }
+const opts = { full: false, testMode: false, slices: 2, onStale: "discard" as const, log: createLogger({ name: "test", level: "silent" }) }
 
 beforeAll(async () => {
   const created = [await createV3Database(), await createV3Database()]

@@ -7,7 +7,8 @@ import { expectedV3 } from "./expected"
 import { releaseAndCheckLeaks } from "./leaks"
 import { createLegacyDatabase } from "./legacy"
 import { testPrefix, testRedis } from "./redis"
-import { createV3Database } from "./v3"
+import { databaseUrl } from "./pg"
+import { createV3Database, v3TemplateName } from "./v3"
 
 /**
  * An end-to-end test file's world: a seeded legacy database of its own, the v3 rows the
@@ -23,6 +24,8 @@ export function e2eFixture(label: string, products: number, seed: number, defaul
     redis,
     logDir,
     legacy: { name: "", url: "" },
+    /** The migrated v3 template every target is cloned from: the schema as db:migrate leaves it. */
+    templateUrl: databaseUrl(v3TemplateName()),
     expected: undefined as unknown as Awaited<ReturnType<typeof expectedV3>>,
     /** A fresh v3 database and key prefix, and the environment of stages pointed at them. */
     async target(extra: Record<string, string> = {}) {

@@ -77,6 +77,31 @@ export const refused = migrationSchema.table(
   (t) => [primaryKey({ columns: [t.productId, t.tableName] })],
 )
 
+/**
+ * A first full load into an empty v3 loads histories and multimedia without their keys and
+ * foreign keys, and builds them once at the end, as pg_restore does (src/load/bulk.ts). While
+ * that lasts, this one row holds the run and the definitions to rebuild.
+ */
+export const bulkLoad = migrationSchema.table("bulk_load", {
+  id: integer().primaryKey(),
+  runId: text("run_id").notNull(),
+  /** [{ table, name, def }] as pg_get_constraintdef gave them, primary keys first, foreign keys last. */
+  constraints: jsonb().notNull(),
+  /** [{ name, def }] of other indexes, as pg_indexes gave them. */
+  indexes: jsonb().notNull(),
+})
+
+/** Which products' rows (per table, per part of a split group) the bulk load wrote: it writes each once. */
+export const bulkLoaded = migrationSchema.table(
+  "bulk_loaded",
+  {
+    tableName: text("table_name").notNull(),
+    productId: text("product_id").notNull(),
+    part: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tableName, t.productId, t.part] })],
+)
+
 /** One row per run of `migrate`: kind, outcome and the summary status shows. */
 export const runs = migrationSchema.table("runs", {
   id: text().primaryKey(),

@@ -1,3 +1,17 @@
+CREATE TABLE "migration"."bulk_load" (
+	"id" integer PRIMARY KEY NOT NULL,
+	"run_id" text NOT NULL,
+	"constraints" jsonb NOT NULL,
+	"indexes" jsonb NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "migration"."bulk_loaded" (
+	"table_name" text NOT NULL,
+	"product_id" text NOT NULL,
+	"part" integer NOT NULL,
+	CONSTRAINT "bulk_loaded_table_name_product_id_part_pk" PRIMARY KEY("table_name","product_id","part")
+);
+--> statement-breakpoint
 CREATE TABLE "migration"."group_parts" (
 	"external_id" text COLLATE "C" NOT NULL,
 	"state" text NOT NULL,
