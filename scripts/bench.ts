@@ -1,231 +1,124 @@
-import { execFileSync, spawn, spawnSync } from "node:child_process"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Redis } from "ioredis"
-import pg from "pg"
-import { localUrls, projectRoot } from "../src/local/paths"
-import { startPostgres } from "../src/local/postgres"
-import { startRedis } from "../src/local/redis"
+import { copyBaseline, legacySchemaSql } from "../src/bench/baseline"
+import { type BenchCluster, benchCluster } from "../src/bench/cluster"
+import { measureMigrate, type Measured } from "../src/bench/measure"
+import { type Check, report } from "../src/bench/report"
+import { intOption, parseArgs } from "../src/cli/args"
+import { projectRoot } from "../src/local/paths"
 
-const usage = `Usage: npm run bench -- [--products N] [--seed S] [--workers S=N,...] [--no-baseline] [--no-daily]
+const usage = `Usage: npm run bench -- [--products N] [--seed S] [--clusters tuned,stock] [--scale M] [--no-daily] [--workers S=N,...]
 
-Measures, on the local services, in one run: seeding a legacy database of N products
-(default 400000), a full migration into a fresh v3 database, and two daily (incremental) runs,
-each from that full run's v3 state after one simulated day of legacy changes:
-  quiet day  ~1% of the products change (seed:legacy --apply-changes --fraction 0.001 --scrape-share 0.001)
-  busy day   1% edited and the day's scrape reaching 85% of recently active products, about half
-             the catalog (--fraction 0.01 --scrape-share 0.85)
-Peak memory (RSS) of every stage process and of Redis is sampled while the full migration runs.
-Figures are quoted as ratios against a baseline measured in the same run: PostgreSQL copying the
-legacy history table into an indexed table of its own (the floor for writing that many rows here).
---no-baseline and --no-daily skip those steps while iterating on one of the others.
+Measures the migrator against what PostgreSQL itself needs, in one run, on the checkout's tuned
+local cluster and on a PostgreSQL 15 cluster with stock settings the bench starts (users'
+servers are not tuned for us). On each cluster:
+  seed      a legacy database of N products (default 400000)
+  baseline  COPY of the legacy product and history tables into an empty database with the
+            same schema and indexes (COPY … TO STDOUT piped into COPY … FROM STDIN)
+  full      npm run db:migrate && npm run migrate into an empty v3 database, sampling every
+            stage's peak RSS, Redis's memory and the CPU seconds of every process
+  daily     two incremental runs from the full run's v3 after one simulated day each:
+            quiet (--fraction 0.001 --scrape-share 0.001) and busy (--fraction 0.01 --scrape-share 0.85)
+With --scale M, also a full run at M products (e.g. 1600000) on the tuned cluster: time against
+the N-product run, and its memory. Prints every figure against its target (issue 11): full ≤ 2.0 ×
+baseline; a daily run ≤ (fraction of groups touched + 0.04) × the full run; every stage ≤ 256 MB
+RSS and Redis ≤ 512 MB; the M-product run ≤ 4.2 × the N-product run when M = 4N.
 Results also go to bench-results/<time>.json.`
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name)
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
-}
-if (process.argv.includes("--help") || process.argv.includes("-h")) {
+const args = process.argv.slice(2)
+if (args.includes("--help") || args.includes("-h")) {
   console.log(usage)
   process.exit(0)
 }
-{
-  const valued = new Set(["--products", "--seed", "--workers"])
-  const switches = new Set(["--no-baseline", "--no-daily"])
-  const argv = process.argv.slice(2)
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (valued.has(a) && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) i++
-    else if (!switches.has(a)) {
-      console.error(`unknown or incomplete argument '${a}': see npm run bench -- --help`)
-      process.exit(2)
-    }
+let opts: { products: number; seed: number; clusters: ("tuned" | "stock")[]; scale: number | null; daily: boolean; workers: string[] }
+try {
+  const p = parseArgs(args, { command: "npm run bench --", flags: ["--no-daily"], values: ["--products", "--seed", "--clusters", "--scale", "--workers"] })
+  const clusters = (p.values.get("--clusters") ?? "tuned,stock").split(",")
+  if (!clusters.every((c) => c === "tuned" || c === "stock")) throw new Error(`--clusters takes tuned, stock or both: see npm run bench -- --help`)
+  opts = {
+    products: intOption(p, "--products", 400_000, 100), seed: intOption(p, "--seed", 1, 0), clusters: clusters as ("tuned" | "stock")[],
+    scale: p.values.has("--scale") ? intOption(p, "--scale", 0, 100) : null, daily: !p.flags.has("--no-daily"),
+    workers: p.values.has("--workers") ? ["--workers", p.values.get("--workers")!] : [],
   }
-}
-const products = arg("--products", "400000")
-const seed = arg("--seed", "1")
-const workers = arg("--workers", "")
-const base = localUrls.admin.replace(/\/postgres$/, "")
-const legacyDb = `bench_legacy_${products}_${seed}`
-const dailyDb = `bench_legacy_daily`
-const v3Db = "bench_v3"
-const v3Snapshot = "bench_v3_full"
-const env = (legacy: string) => ({
-  ...process.env,
-  OLD_DATABASE_URL: `${base}/${legacy}`,
-  PRODUCTS_DATABASE_URL: `${base}/${v3Db}`,
-  REDIS_URL: localUrls.redis,
-  STREAM_PREFIX: "bench",
-  LOG_FORMAT: "json",
-})
-const bun = join(projectRoot, "node_modules", ".bin", "bun")
-
-async function admin(sql: string, db = "postgres"): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: `${base}/${db}` })
-  await c.connect()
-  try {
-    return await c.query(sql)
-  } finally {
-    await c.end()
-  }
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err))
+  process.exit(2)
 }
 
-function timed(title: string, script: string, args: string[], e: NodeJS.ProcessEnv): number {
-  const start = performance.now()
-  const r = spawnSync(bun, [join(projectRoot, script), ...args], { env: e, cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" })
-  const seconds = (performance.now() - start) / 1000
-  const out = r.stdout.split("\n").filter((l) => l && !l.startsWith("{")).join("\n")
-  if (out) console.log(out)
-  if (r.status !== 0) throw new Error(`${title} failed with exit ${r.status}`)
-  console.log(`-- ${title}: ${seconds.toFixed(1)} s`)
-  return seconds
+const schema = legacySchemaSql(join(projectRoot, "src", "db", "legacy", "legacy-schema.sql"))
+const mb = (b: number) => Math.round(b / 1024 / 1024)
+
+async function seeded(c: BenchCluster, products: number): Promise<string> {
+  const db = `bench_legacy_${products}_${opts.seed}`
+  c.script(`seed:legacy ${products}`, "scripts/seed-legacy.ts", ["--products", String(products), "--seed", String(opts.seed)], c.env(db, "none"))
+  return db
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number | string): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return (Number(fields[11]) + Number(fields[12])) / 100
+async function fullRun(c: BenchCluster, legacy: string, v3: string): Promise<Measured> {
+  await c.sql("postgres", `DROP DATABASE IF EXISTS ${v3} WITH (FORCE)`)
+  c.script("db:migrate", "scripts/db-migrate.ts", [], c.env(legacy, v3))
+  const m = await measureMigrate(c.env(legacy, v3), opts.workers, c.urls.admin, c.urls.redis)
+  console.log(`-- ${c.name}: full migration of ${legacy}: ${m.seconds.toFixed(1)} s`)
+  return m
 }
-
-/**
- * Runs migrate while sampling the peak RSS of each stage process (by stage) and Redis's memory,
- * and the CPU time of each stage process, of the PostgreSQL backends serving each stage (by
- * application_name) and of Redis: where the machine's two cores went.
- */
-async function migrateWithPeaks(e: NodeJS.ProcessEnv, args: string[]) {
-  const redis = new Redis(localUrls.redis)
-  const peaks: Record<string, number> = {}
-  const cpu = new Map<string, { label: string; seconds: number }>()
-  const admin = new pg.Client({ connectionString: localUrls.admin })
-  await admin.connect()
-  const redisCpu = async () => {
-    const info = await redis.info("cpu")
-    return Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0)
-  }
-  const redisCpuStart = await redisCpu()
-  const child = spawn(bun, [join(projectRoot, "stages/migrate.ts"), ...args], { env: e, cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] })
-  let stdout = ""
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
-  const start = performance.now()
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve))
-  let running = true
-  void exited.then(() => (running = false))
-  const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024
-  while (running) {
-    try {
-      peaks["migrate"] = Math.max(peaks["migrate"] ?? 0, rss(child.pid!))
-      const kids = execFileSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).split("\n").filter(Boolean)
-      for (const pid of kids) {
-        const stage = /stages\/([a-z-]+)\.ts/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8"))?.[1] ?? "other"
-        peaks[stage] = Math.max(peaks[stage] ?? 0, rss(Number(pid)))
-        // An exited, not yet reaped process has no command line any more: keep its first label.
-        cpu.set(`p${pid}`, { label: cpu.get(`p${pid}`)?.label ?? stage, seconds: cpuSeconds(pid) })
-      }
-      const backends = await admin.query<{ pid: number; app: string }>(
-        "SELECT pid, application_name AS app FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
-      )
-      for (const b of backends.rows) {
-        const label = `postgres for ${b.app.split(":")[0] || "other"}`
-        cpu.set(`b${b.pid}`, { label: cpu.get(`b${b.pid}`)?.label ?? label, seconds: cpuSeconds(b.pid) })
-      }
-    } catch {
-      // A process ended between listing and reading: next sample.
-    }
-    const mem = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0)
-    peaks["redis"] = Math.max(peaks["redis"] ?? 0, mem)
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  const code = await exited
-  const byLabel: Record<string, number> = { redis: (await redisCpu()) - redisCpuStart }
-  for (const { label, seconds } of cpu.values()) byLabel[label] = (byLabel[label] ?? 0) + seconds
-  await admin.end()
-  redis.disconnect()
-  if (code !== 0) throw new Error(`migrate failed with exit ${code}`)
-  const seconds = (performance.now() - start) / 1000
-  console.log(stdout.split("\n").filter((l) => l && !l.startsWith("{")).join("\n"))
-  const planned = /changes\s+([\d,]+) groups \(([\d,]+) products\)/.exec(stdout)
-  const changedProducts = planned ? Number(planned[2]!.replace(/,/g, "")) : Number.NaN
-  return { seconds, peaks, cpu: byLabel, changedProducts }
-}
-
-const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`
-
-startPostgres()
-await startRedis()
-console.log(`== seeding ${legacyDb}`)
-const seedSeconds = timed("seed:legacy", "scripts/seed-legacy.ts", ["--products", products, "--seed", seed], env(legacyDb))
-const historyRows = Number((await admin("SELECT count(*) AS n FROM history", legacyDb)).rows[0].n)
-
-let baseline = Number.NaN
-if (!process.argv.includes("--no-baseline")) {
-  console.log("== baseline: PostgreSQL copies the history table into an indexed table")
-  await admin("DROP TABLE IF EXISTS bench_copy", legacyDb)
-  const copyStart = performance.now()
-  await admin("CREATE TABLE bench_copy (LIKE history INCLUDING ALL); INSERT INTO bench_copy SELECT * FROM history", legacyDb)
-  baseline = (performance.now() - copyStart) / 1000
-  await admin("DROP TABLE bench_copy", legacyDb)
-  console.log(`-- baseline copy of ${historyRows} rows: ${baseline.toFixed(1)} s`)
-}
-
-console.log("== full migration")
-await admin(`DROP DATABASE IF EXISTS ${v3Db} WITH (FORCE)`)
-const redis = new Redis(localUrls.redis)
-const old = await redis.keys("{bench}:*")
-if (old.length > 0) await redis.del(...old)
-redis.disconnect()
-timed("db:migrate", "scripts/db-migrate.ts", [], env(legacyDb))
-const full = await migrateWithPeaks(env(legacyDb), workers ? ["--workers", workers] : [])
-
-const days = process.argv.includes("--no-daily")
-  ? []
-  : [
-      { name: "quiet", fraction: "0.001", scrapeShare: "0.001" },
-      { name: "busy", fraction: "0.01", scrapeShare: "0.85" },
-    ]
-if (days.length > 0) {
-  await admin(`DROP DATABASE IF EXISTS ${v3Snapshot} WITH (FORCE)`)
-  await admin(`CREATE DATABASE ${v3Snapshot} TEMPLATE ${v3Db}`)
-}
-const daily: Record<string, { seconds: number; changedProducts: number; cpu: Record<string, number> }> = {}
-for (const day of days) daily[day.name] = await dailyRun(day)
 
 /** One simulated day on a copy of the legacy database, migrated incrementally into a copy of the full run's v3. */
-async function dailyRun(day: { name: string; fraction: string; scrapeShare: string }) {
-  console.log(`== daily run, ${day.name} day (--fraction ${day.fraction} --scrape-share ${day.scrapeShare})`)
-  await admin(`DROP DATABASE IF EXISTS ${dailyDb} WITH (FORCE)`)
-  await admin(`CREATE DATABASE ${dailyDb} TEMPLATE ${legacyDb}`)
-  await admin(`DROP DATABASE IF EXISTS ${v3Db} WITH (FORCE)`)
-  await admin(`CREATE DATABASE ${v3Db} TEMPLATE ${v3Snapshot}`)
-  // A database comment (where seed:legacy records what it generated) is not copied with the template.
-  const comment = (await admin(`SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = '${legacyDb}'`)).rows[0].c as string
-  await admin(`COMMENT ON DATABASE ${dailyDb} IS '${comment.replace(/'/g, "''")}'`)
-  timed("seed:legacy --apply-changes", "scripts/seed-legacy.ts", ["--apply-changes", "--fraction", day.fraction, "--scrape-share", day.scrapeShare], env(dailyDb))
-  const r = await migrateWithPeaks(env(dailyDb), workers ? ["--workers", workers] : [])
-  return { seconds: r.seconds, changedProducts: r.changedProducts, cpu: r.cpu }
+async function dailyRun(c: BenchCluster, legacy: string, day: { name: string; fraction: string; scrapeShare: string }) {
+  const [dayLegacy, dayV3] = ["bench_legacy_day", "bench_v3_day"]
+  await c.sql("postgres", `DROP DATABASE IF EXISTS ${dayLegacy} WITH (FORCE)`)
+  await c.sql("postgres", `CREATE DATABASE ${dayLegacy} TEMPLATE ${legacy}`)
+  await c.sql("postgres", `DROP DATABASE IF EXISTS ${dayV3} WITH (FORCE)`)
+  await c.sql("postgres", `CREATE DATABASE ${dayV3} TEMPLATE bench_v3_full`)
+  // seed:legacy records what it generated in the database comment, which a clone does not inherit.
+  const [comment] = await c.sql<{ c: string }>("postgres", `SELECT shobj_description(oid, 'pg_database') AS c FROM pg_database WHERE datname = '${legacy}'`)
+  await c.sql("postgres", `COMMENT ON DATABASE ${dayLegacy} IS '${comment!.c.replace(/'/g, "''")}'`)
+  c.script(`apply a ${day.name} day`, "scripts/seed-legacy.ts", ["--apply-changes", "--fraction", day.fraction, "--scrape-share", day.scrapeShare], c.env(dayLegacy, dayV3))
+  const [groups] = await c.sql<{ n: string }>(dayLegacy, "SELECT count(*) AS n FROM (SELECT external_id FROM product UNION SELECT external_product_id FROM history) k")
+  const m = await measureMigrate(c.env(dayLegacy, dayV3), opts.workers, c.urls.admin, c.urls.redis)
+  return { seconds: m.seconds, touched: (m.planned?.groups ?? 0) / Number(groups!.n), cpu: m.cpu }
 }
 
-const result = {
-  products: Number(products),
-  historyRows,
-  seedSeconds,
-  baselineCopySeconds: baseline,
-  fullSeconds: full.seconds,
-  fullOverBaseline: full.seconds / baseline,
-  productsPerMinute: (Number(products) / full.seconds) * 60,
-  predecessorProductsPerMinute: 1000,
-  peakBytes: full.peaks,
-  cpuSeconds: full.cpu,
-  daily: Object.fromEntries(
-    Object.entries(daily).map(([name, d]) => [name, { ...d, overFull: d.seconds / full.seconds, changedShare: d.changedProducts / Number(products) }]),
-  ),
+const results: Record<string, unknown> = { products: opts.products, seed: opts.seed, at: new Date().toISOString() }
+const checks: Check[] = []
+const fulls: Record<string, Measured> = {}
+for (const name of opts.clusters) {
+  const c = await benchCluster(name)
+  try {
+    const legacy = await seeded(c, opts.products)
+    const baseline = await copyBaseline(c.urls.admin, c.urls.db(legacy), c.urls.db, schema)
+    console.log(`-- ${name}: baseline COPY of product and history: ${baseline.toFixed(1)} s`)
+    const full = await fullRun(c, legacy, "bench_v3")
+    fulls[name] = full
+    checks.push({ what: `${name}: full migration / baseline`, value: full.seconds / baseline, target: 2.0, detail: `${full.seconds.toFixed(1)} s / ${baseline.toFixed(1)} s` })
+    for (const [k, v] of Object.entries(full.peaks)) {
+      checks.push({ what: `${name}: peak ${k === "redis" ? "Redis used_memory" : `RSS ${k}`} (MB)`, value: mb(v), target: k === "redis" ? 512 : 256 })
+    }
+    const daily: Record<string, unknown> = {}
+    if (opts.daily) {
+      await c.sql("postgres", "DROP DATABASE IF EXISTS bench_v3_full WITH (FORCE)")
+      await c.sql("postgres", "CREATE DATABASE bench_v3_full TEMPLATE bench_v3")
+      for (const day of [{ name: "quiet", fraction: "0.001", scrapeShare: "0.001" }, { name: "busy", fraction: "0.01", scrapeShare: "0.85" }]) {
+        const d = await dailyRun(c, legacy, day)
+        daily[day.name] = d
+        checks.push({ what: `${name}: ${day.name} day / full run`, value: d.seconds / full.seconds, target: d.touched + 0.04, detail: `${d.seconds.toFixed(1)} s, ${(d.touched * 100).toFixed(1)} % of the groups touched` })
+      }
+    }
+    results[name] = { baselineSeconds: baseline, full: { seconds: full.seconds, peaks: full.peaks, cpu: full.cpu }, daily }
+  } finally {
+    await c.stop()
+  }
 }
-console.log(`
-products ${products}, history rows ${historyRows}
-seed:legacy            ${seedSeconds.toFixed(1)} s
-baseline (PG copy)     ${baseline.toFixed(1)} s
-full migration         ${full.seconds.toFixed(1)} s = ${result.fullOverBaseline.toFixed(2)} × baseline, ${Math.round(result.productsPerMinute)} products/min (predecessor: 1,000)
-${Object.entries(result.daily).map(([name, d]) => `daily run, ${name} day`.padEnd(23) + `${d.seconds.toFixed(1)} s = ${(d.overFull * 100).toFixed(1)} % of the full run, ${(d.changedShare * 100).toFixed(1)} % of the products re-migrated`).join("\n")}
-peak memory            ${Object.entries(full.peaks).map(([k, v]) => `${k} ${mb(v)}`).join(", ")}
-cpu seconds (full)     ${Object.entries(full.cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`)
+if (opts.scale) {
+  const c = await benchCluster("tuned")
+  const legacy = await seeded(c, opts.scale)
+  const big = await fullRun(c, legacy, "bench_v3_scale")
+  const base = fulls["tuned"]
+  if (base) checks.push({ what: `tuned: full run at ${opts.scale} / at ${opts.products}`, value: big.seconds / base.seconds, target: (4.2 * opts.scale) / (4 * opts.products), detail: `${big.seconds.toFixed(1)} s / ${base.seconds.toFixed(1)} s` })
+  for (const [k, v] of Object.entries(big.peaks)) {
+    checks.push({ what: `tuned, ${opts.scale}: peak ${k === "redis" ? "Redis used_memory" : `RSS ${k}`} (MB)`, value: mb(v), target: k === "redis" ? 512 : 256 })
+  }
+  results["scale"] = { products: opts.scale, seconds: big.seconds, peaks: big.peaks, cpu: big.cpu }
+}
+console.log(report(checks, fulls))
 mkdirSync(join(projectRoot, "bench-results"), { recursive: true })
-writeFileSync(join(projectRoot, "bench-results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`), JSON.stringify(result, null, 2))
+writeFileSync(join(projectRoot, "bench-results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`), JSON.stringify({ ...results, checks }, null, 2))

@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process"
+import { join } from "node:path"
+import { localUser, portAnswers, projectRoot } from "../local/paths"
+import { startPostgres, stopPostgres } from "../local/postgres"
+import { startRedis, stopRedis } from "../local/redis"
+import { defaultSite, privateSite, type Site, siteUrls } from "../local/site"
+import { withClient } from "./baseline"
+
+const bun = join(projectRoot, "node_modules", ".bin", "bun")
+
+/**
+ * A PostgreSQL cluster and Redis the bench runs on: the checkout's tuned local services, or a
+ * cluster of its own with PostgreSQL's stock settings (shared_buffers 128MB, default
+ * checkpoints, fsync on), as users' servers are.
+ */
+export interface BenchCluster {
+  name: "tuned" | "stock"
+  site: Site
+  urls: ReturnType<typeof siteUrls>
+  env(legacyDb: string, v3Db: string): NodeJS.ProcessEnv
+  /** Runs a script of the project to its end; throws with its last line when it fails. */
+  script(title: string, file: string, args: string[], env: NodeJS.ProcessEnv): number
+  sql<T>(db: string, text: string): Promise<T[]>
+  stop(): Promise<void>
+}
+
+export async function benchCluster(name: "tuned" | "stock"): Promise<BenchCluster> {
+  let site = defaultSite()
+  if (name === "stock") {
+    let port = 45_000
+    while (portAnswers(port) || portAnswers(port + 1)) port += 2
+    site = privateSite("bench-stock", port, port + 1, "stock")
+  }
+  startPostgres(site)
+  await startRedis(site)
+  const urls = siteUrls(site, localUser)
+  return {
+    name,
+    site,
+    urls,
+    env: (legacyDb, v3Db) => ({
+      ...process.env,
+      OLD_DATABASE_URL: urls.db(legacyDb),
+      PRODUCTS_DATABASE_URL: urls.db(v3Db),
+      REDIS_URL: urls.redis,
+      STREAM_PREFIX: `bench-${name}`,
+      LOG_FORMAT: "json",
+    }),
+    script(title, file, args, env) {
+      const start = performance.now()
+      const r = spawnSync(bun, [join(projectRoot, file), ...args], { env, cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" })
+      const seconds = (performance.now() - start) / 1000
+      if (r.status !== 0) throw new Error(`${title} failed with exit ${r.status}: ${(r.stderr || r.stdout).trim().split("\n").at(-1)}`)
+      console.log(`-- ${name}: ${title}: ${seconds.toFixed(1)} s`)
+      return seconds
+    },
+    sql: (db, text) => withClient(urls.db(db), async (c) => (await c.query(text)).rows),
+    async stop() {
+      if (name === "stock") {
+        await stopRedis(site)
+        stopPostgres(site)
+      }
+    },
+  }
+}

@@ -1,0 +1,87 @@
+import { execFileSync, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Redis } from "ioredis"
+import pg from "pg"
+import { projectRoot } from "../local/paths"
+import { sleep } from "../runtime/sleep"
+
+const bun = join(projectRoot, "node_modules", ".bin", "bun")
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number | string): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+const rss = (pid: number | string) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024
+
+export interface Measured {
+  seconds: number
+  /** Peak RSS by process kind (migrate, each stage) and Redis's peak used_memory, bytes. */
+  peaks: Record<string, number>
+  /** CPU seconds by process kind: stages, the PostgreSQL backends serving each, Redis. */
+  cpu: Record<string, number>
+  stdout: string
+  /** From the summary of an incremental run: groups and products it re-migrated. */
+  planned: { groups: number; products: number } | null
+}
+
+/**
+ * Runs `migrate` while sampling, every half second, the peak RSS of each stage process (by
+ * stage) and Redis's memory, and the CPU time of each stage process, of the PostgreSQL backends
+ * serving each stage (by application_name) and of Redis: where the machine's cores went.
+ */
+export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adminUrl: string, redisUrl: string): Promise<Measured> {
+  const redis = new Redis(redisUrl)
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  const peaks: Record<string, number> = {}
+  const cpu = new Map<string, { label: string; seconds: number }>()
+  const redisCpu = async () => {
+    const info = await redis.info("cpu")
+    return Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0)
+  }
+  const redisCpuStart = await redisCpu()
+  const start = performance.now()
+  const child = spawn(bun, [join(projectRoot, "stages/migrate.ts"), ...args], { env, cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] })
+  let stdout = ""
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve))
+  let running = true
+  void exited.then(() => (running = false))
+  while (running) {
+    try {
+      peaks["migrate"] = Math.max(peaks["migrate"] ?? 0, rss(child.pid!))
+      const kids = execFileSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).split("\n").filter(Boolean)
+      for (const pid of kids) {
+        const stage = /stages\/([a-z-]+)\.ts/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8"))?.[1] ?? "other"
+        peaks[stage] = Math.max(peaks[stage] ?? 0, rss(pid))
+        // An exited, not yet reaped process has no command line any more: keep its first label.
+        cpu.set(`p${pid}`, { label: cpu.get(`p${pid}`)?.label ?? stage, seconds: cpuSeconds(pid) })
+      }
+      const backends = await admin.query<{ pid: number; app: string }>(
+        "SELECT pid, application_name AS app FROM pg_stat_activity WHERE backend_type IN ('client backend', 'parallel worker') AND pid <> pg_backend_pid()",
+      )
+      for (const b of backends.rows) {
+        const label = `postgres for ${b.app.split(":")[0] || "other"}`
+        cpu.set(`b${b.pid}`, { label: cpu.get(`b${b.pid}`)?.label ?? label, seconds: cpuSeconds(b.pid) })
+      }
+    } catch {
+      // A process ended between listing and reading: next sample.
+    }
+    const mem = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0)
+    peaks["redis"] = Math.max(peaks["redis"] ?? 0, mem)
+    await sleep(500)
+  }
+  const code = await exited
+  const seconds = (performance.now() - start) / 1000
+  const byLabel: Record<string, number> = { redis: (await redisCpu()) - redisCpuStart }
+  for (const { label, seconds: s } of cpu.values()) byLabel[label] = (byLabel[label] ?? 0) + s
+  await admin.end()
+  redis.disconnect()
+  if (code !== 0) throw new Error(`migrate failed with exit ${code}: ${stdout.split("\n").filter((l) => !l.startsWith("{")).join(" ")}`)
+  const plan = /changes\s+([\d,]+) groups \(([\d,]+) products\)/.exec(stdout)
+  const num = (s: string) => Number(s.replace(/,/g, ""))
+  return { seconds, peaks, cpu: byLabel, stdout, planned: plan ? { groups: num(plan[1]!), products: num(plan[2]!) } : null }
+}
