@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib"
 import type { Stage } from "../pipeline/stages"
 import type { Fields } from "./fields"
 
@@ -29,6 +30,13 @@ export interface StoredDeadLetter extends DeadLetter {
   time: string
 }
 
+/**
+ * Payloads beyond this many characters are stored deflated (field payload_z, base64): the
+ * dead-letter stream keeps every rejected and dropped legacy row, so it grows with the catalog,
+ * and raw JSON rows would make it the bulk of Redis's memory (365 MB at 400k products).
+ */
+const DEFLATE_OVER = 256
+
 export function encodeDeadLetter(letter: DeadLetter, time = new Date()): Record<string, string> {
   const fields: Record<string, string> = {
     stage: letter.stage,
@@ -38,8 +46,9 @@ export function encodeDeadLetter(letter: DeadLetter, time = new Date()): Record<
     kind: letter.kind,
     count: String(letter.count),
     time: time.toISOString(),
-    payload: letter.payload,
   }
+  if (letter.payload.length > DEFLATE_OVER) fields["payload_z"] = deflateRawSync(letter.payload, { level: 1 }).toString("base64")
+  else fields["payload"] = letter.payload
   if (letter.error !== undefined) fields["error"] = letter.error
   if (letter.sourceStream !== undefined) fields["source_stream"] = letter.sourceStream
   if (letter.sourceId !== undefined) fields["source_id"] = letter.sourceId
@@ -58,7 +67,7 @@ export function decodeDeadLetter(id: string, f: Fields | null): StoredDeadLetter
     run: f["run"] ?? "",
     kind: f["kind"] === "entry" ? "entry" : "rows",
     count: Number(f["count"] ?? 1),
-    payload: f["payload"] ?? "null",
+    payload: f["payload_z"] !== undefined ? inflateRawSync(Buffer.from(f["payload_z"], "base64")).toString("utf8") : (f["payload"] ?? "null"),
     time: f["time"] ?? "",
     ...(f["error"] !== undefined ? { error: f["error"] } : {}),
     ...(f["source_stream"] !== undefined ? { sourceStream: f["source_stream"] } : {}),
