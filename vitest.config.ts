@@ -8,7 +8,7 @@ export default defineConfig({
     // The end-to-end files mostly wait on their stage processes and servers: two at a time keep
     // two cores busy (the default, one file per core less one, would run them one by one).
     maxWorkers: 2,
-    testTimeout: 120_000,
+    testTimeout: 300_000,
     hookTimeout: 300_000,
   },
 })

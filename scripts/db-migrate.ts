@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { describeDbUrl } from "../src/db/connect"
 import { ensureDatabase, migrateV3 } from "../src/db/v3/migrate"
 import { loadSettingsOrExit, settingsHelp } from "../src/config/load"

@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { loadSettingsOrExit } from "../src/config/load"
 import { ArgError, parseArgs, usage } from "../src/seed/args"
 import { applyChanges } from "../src/seed/changes"

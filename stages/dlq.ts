@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { driverLog, parseFirst } from "../src/cli/process"
 import { settingsHelp } from "../src/config/load"
 import { parseDlqArgs, runDlq } from "../src/dlq/command"

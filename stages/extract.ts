@@ -1,4 +1,6 @@
-import { Effect, Layer, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { LegacyDb } from "../src/db/legacy/client"
 import { V3Db } from "../src/db/v3/client"
 import { extractRun } from "../src/extract/extractor"

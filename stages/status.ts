@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { intOption, parseArgs } from "../src/cli/args"
 import { driverLog, parseFirst } from "../src/cli/process"
 import { abortable } from "../src/runtime/abortable"

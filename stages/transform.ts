@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { mappingConfig } from "../src/mapping/config"
 import { runConsumerProcess } from "../src/pipeline/consumer-process"
 import { transformHandler } from "../src/transform/handler"

@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { driverLog, parseFirst } from "../src/cli/process"
 import { LegacyDb } from "../src/db/legacy/client"
 import { V3Db } from "../src/db/v3/client"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { readSettings, SettingError } from "../src/config/load"
 import { stageNames } from "../src/pipeline/stages"
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { runCli, stageEnv } from "./support/cli"
 
 const secret = "s3cr3t-pa55"

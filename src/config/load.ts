@@ -1,4 +1,7 @@
-import { Cause, ConfigProvider, Effect, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { type SettingName, type SettingSpec, type Settings, settings } from "./settings"
 
 /** Exit status of a process that was started with a missing or malformed setting. */

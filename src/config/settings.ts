@@ -1,6 +1,7 @@
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { Config, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as Redacted from "effect/Redacted"
 import { projectRoot } from "../local/paths"
 
 /**

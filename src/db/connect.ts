@@ -1,4 +1,5 @@
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import pg from "pg"
 import type { Logger } from "../log/logger"
 import { ExitCode, UnreachableError, UserFacingError } from "../runtime/errors"

@@ -1,4 +1,4 @@
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import type { Redis } from "ioredis"
 import type pg from "pg"
 import { intOption, parseArgs } from "../cli/args"

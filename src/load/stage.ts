@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { V3Db } from "../db/v3/client"
 import { runConsumerProcess } from "../pipeline/consumer-process"
 import { type ConsumerStage, stageSpec } from "../pipeline/stages"

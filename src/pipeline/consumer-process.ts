@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type pg from "pg"
 import type { SettingName, Settings } from "../config/settings"
 import type { Logger } from "../log/logger"

@@ -39,6 +39,24 @@ export async function groupInfo(client: Redis, keys: StreamKeys, stage: Consumer
   return { stage, stream, length, entriesAdded, pending: Number(g["pending"] ?? 0), lag, lastDeliveredId, consumers: Number(g["consumers"] ?? 0) }
 }
 
+/**
+ * A group's undelivered plus pending entries, for backpressure: cheap (XINFO GROUPS and XLEN;
+ * XINFO STREAM would copy the stream's first and last entries, megabytes each, on every poll).
+ * Redis's lag may be off after an AOF reload; it is capped by the stream's length, and
+ * completion never relies on it (groupInfo).
+ */
+export async function groupBacklog(client: Redis, keys: StreamKeys, stage: ConsumerStage): Promise<number> {
+  const stream = keys.input[stage]
+  const [length, groups] = await Promise.all([
+    client.xlen(stream),
+    client.call("XINFO", "GROUPS", stream).catch(() => []) as Promise<unknown[][]>,
+  ])
+  const g = groups.map(pairs).find((x) => x["name"] === stage)
+  if (!g) return length
+  const lag = g["lag"] === null || g["lag"] === undefined ? length : Number(g["lag"])
+  return Math.min(lag, length) + Number(g["pending"] ?? 0)
+}
+
 export async function allGroups(client: Redis, keys: StreamKeys): Promise<GroupInfo[]> {
   return Promise.all(consumerStages.map((s) => groupInfo(client, keys, s)))
 }

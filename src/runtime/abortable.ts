@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /**
  * Runs a promise-returning job as an Effect whose interruption is graceful: the job's signal

@@ -1,4 +1,4 @@
-import { Runtime } from "effect"
+import * as Runtime from "effect/Runtime"
 import { redactUrls } from "../log/logger"
 
 /** Process exit statuses, documented in the README. */

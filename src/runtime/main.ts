@@ -1,4 +1,7 @@
-import { Cause, type Effect, Exit, Runtime } from "effect"
+import * as Cause from "effect/Cause"
+import type * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
 import { ExitCode, UserFacingError, errorMessage } from "./errors"
 
 /** Time a stage gets after the first SIGINT/SIGTERM to finish its batch before it is forced out (SHUTDOWN_GRACE_MS). */

@@ -1,4 +1,4 @@
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import { loadSettingsOrExit, settingsHelp } from "../config/load"
 import type { SettingName, Settings } from "../config/settings"
 import { createLogger, type Logger } from "../log/logger"

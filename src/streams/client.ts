@@ -1,4 +1,8 @@
-import { Context, Effect, Layer, Redacted, type Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
 import type { Logger } from "../log/logger"
 import { ExitCode, UnreachableError, UserFacingError } from "../runtime/errors"
@@ -108,16 +112,18 @@ export class RedisClient extends Context.Service<
   }
 >()("migrator/streams/RedisClient") {
   static layer(url: Redacted.Redacted<string>, name: string, log: Logger) {
-    const open = (n: string) =>
+    const open = (n: string, blocking = false) =>
       Effect.acquireRelease(
         Effect.tryPromise({ try: () => connectRedis(Redacted.value(url), n), catch: (e) => e as UserFacingError }),
-        (c) => Effect.promise(() => closeRedis(c)),
+        // QUIT would queue behind a blocked XREADGROUP (up to its BLOCK time); a blocking
+        // connection holds nothing to flush, and what its last read delivered stays pending to us.
+        (c) => (blocking ? Effect.sync(() => c.disconnect()) : Effect.promise(() => closeRedis(c))),
       )
     return Layer.effect(
       RedisClient,
       open(name).pipe(
         Effect.tap(() => Effect.sync(() => log.debug({ redis: describeRedisUrl(Redacted.value(url)) }, "connected to Redis"))),
-        Effect.map((client) => RedisClient.of({ client, blocking: (suffix) => open(`${name}:${suffix}`) })),
+        Effect.map((client) => RedisClient.of({ client, blocking: (suffix) => open(`${name}:${suffix}`, true) })),
       ),
     )
   }

@@ -1,4 +1,5 @@
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import type { Redis } from "ioredis"
 import type { Logger } from "../log/logger"
 import { MalformedMessageError, type Fields } from "../messages/fields"

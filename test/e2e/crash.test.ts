@@ -15,7 +15,7 @@ import { queryRows } from "../support/pg"
 import { until } from "../support/until"
 
 // Small batches and short claim/retry times: many entries in flight when something dies.
-const world = e2eFixture("crash", 1500, 11, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
+const world = e2eFixture("crash", 800, 11, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
 const { redis, logDir, target } = world
 
 /** The keys and foreign keys of the tables a bulk load builds at the end. */
@@ -41,7 +41,8 @@ describe("crash safety", () => {
     const run = startCli("stages/migrate.ts", [], t.env)
     await until(async () => (await productCount(t.v3.url)) > world.expected.tables.products.length / 4, "a quarter of the products in v3", 120_000)
     const stages = childrenOf(run.child.pid!)
-    expect(stages.length).toBe(7)
+    // Every consumer copy at least (extract may already have published everything and exited).
+    expect(stages.length).toBeGreaterThanOrEqual(6)
     for (const pid of [run.child.pid!, ...stages]) process.kill(pid, "SIGKILL")
     await run.done
     expect(await productCount(t.v3.url)).toBeLessThan(world.expected.tables.products.length)

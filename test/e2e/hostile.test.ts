@@ -15,7 +15,7 @@ import { insertLegacy } from "../operator/legacy-fixture"
  * whose history spans 2015–2099 (31,046 rows after gap filling), and a product the v3 database
  * refuses. Each costs exactly itself.
  */
-const world = e2eFixture("hostile", 3000, 17, { EXTRACT_BATCH_SIZE: "300" })
+const world = e2eFixture("hostile", 1000, 17, { EXTRACT_BATCH_SIZE: "300" })
 
 const huge = legacyProduct({ external_id: "hostile-variations", variations_amount: 1e12 })
 const far = legacyProduct({ external_id: "hostile-far" })

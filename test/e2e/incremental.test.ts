@@ -5,7 +5,7 @@ import { e2eFixture } from "../support/e2e"
 import { actualV3, rowVersions, type V3Tables } from "../support/expected"
 import { queryRows } from "../support/pg"
 
-const PRODUCTS = 1500
+const PRODUCTS = 1000
 const world = e2eFixture("daily", PRODUCTS, 5, { EXTRACT_BATCH_SIZE: "200" })
 const target = () => world.target()
 
@@ -71,8 +71,11 @@ describe("a daily run", () => {
     expect(diffTables(withoutKept(dailyTables, keptIds, keptProviders), withoutKept(freshTables, keptIds, keptProviders))).toEqual([])
   })
 
+  /** A v3 brought up to date with the legacy database; the next test edits on top of it. */
+  let upToDate: Awaited<ReturnType<typeof target>>
+
   it("with no legacy change writes nothing", async () => {
-    const t = await target()
+    const t = (upToDate = await target())
     expect((await runCli("stages/migrate.ts", [], t.env)).code).toBe(0)
     const before = await rowVersions(t.v3.url)
     const run = await runCli("stages/migrate.ts", [], t.env)
@@ -80,9 +83,9 @@ describe("a daily run", () => {
     expect(run.stdout).toMatch(/changes +0 groups/)
     expect(await rowVersions(t.v3.url)).toEqual(before)
   })
+
   it("follows a product edited again on the last run's day, although its updated_at (a date) did not move", async () => {
-    const t = await target()
-    expect((await runCli("stages/migrate.ts", [], t.env)).code).toBe(0)
+    const t = upToDate
     const inV3 = new Set((await query<{ id: string }>(t.v3.url, "SELECT id FROM products")).map((r) => r.id))
     const lastDay = await query<{ uuid: string }>(
       world.legacy.url,

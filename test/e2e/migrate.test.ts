@@ -5,7 +5,7 @@ import { actualV3, rowVersions } from "../support/expected"
 import { e2eFixture } from "../support/e2e"
 import { streamKeys } from "../../src/streams/keys"
 
-const world = e2eFixture("e2e", 1500, 7, { EXTRACT_BATCH_SIZE: "200" })
+const world = e2eFixture("e2e", 800, 7, { EXTRACT_BATCH_SIZE: "200" })
 const { redis } = world
 const target = () => world.target()
 

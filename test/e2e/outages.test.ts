@@ -21,7 +21,7 @@ let n = 0
 
 beforeAll(async () => {
   services = await privateServices("outages")
-  await services.seedLegacy("legacy", 1500, 21)
+  await services.seedLegacy("legacy", 800, 21)
   expected = (await expectedV3(services.urls.db("legacy"))).tables
 }, 300_000)
 

@@ -9,7 +9,7 @@ import { actualV3 } from "../support/expected"
 import { until } from "../support/until"
 
 // Small batches: the run lasts long enough to act on while it is going.
-const world = e2eFixture("supervise", 1500, 13, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
+const world = e2eFixture("supervise", 800, 13, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
 
 const childrenOf = (pid: number): number[] => {
   try {
@@ -40,11 +40,12 @@ describe("one supervisor per pipeline, no orphans, no stale writers", () => {
     const run = startCli("stages/migrate.ts", [], old.env)
     await started(old.v3.url)
     const stages = childrenOf(run.child.pid!)
-    expect(stages.length).toBe(7)
+    // Every consumer copy at least (extract may already have published everything and exited).
+    expect(stages.length).toBeGreaterThanOrEqual(6)
     process.kill(run.child.pid!, "SIGKILL")
     await run.done
     // Orphaned, each stage notices its migrate is gone and stops after its batch.
-    await until(() => stages.every((pid) => !processAlive(pid)), "the orphaned stages to stop", 30_000)
+    await until(() => stages.every((pid) => !processAlive(pid)), "the orphaned stages to stop", 90_000)
     const before = await productCount(old.v3.url)
     const fresh = await world.target()
     const r = await runCli("stages/migrate.ts", [], { ...fresh.env, STREAM_PREFIX: old.prefix })

@@ -1,4 +1,6 @@
-import { Effect, Fiber, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Redacted from "effect/Redacted"
 import type { Redis } from "ioredis"
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest"
 import { createLogger } from "../../src/log/logger"

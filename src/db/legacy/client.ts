@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Redacted } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import type pg from "pg"
 import type { Logger } from "../../log/logger"
 import { acquirePool } from "../connect"
