@@ -1,7 +1,9 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { LegacyDb } from "../src/db/legacy/client"
+import { serveMetrics } from "../src/metrics/server"
 import { V3Db } from "../src/db/v3/client"
 import { stageNames } from "../src/pipeline/stages"
 import { beginOrResumeRun } from "../src/run/state"
@@ -31,14 +33,15 @@ changed). An interrupted run (Ctrl-C, a crash) resumes where it stopped.
 
   --full                 force a full run
   --workers S=N,...      copies per stage, e.g. --workers load-histories=3,transform=2
-                         (default ${defaultWorkersText})
+                         (default ${defaultWorkersText}); 0 leaves a stage to copies
+                         started on other hosts (README: Several hosts)
 
 Exit status: 0 done; 1 failed (or entries dead-lettered after repeated failures);
 2 bad setting or argument; 3 a server unreachable; 130 interrupted (run again to resume).
 Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
   settings: [
     "oldDatabaseUrl", "productsDatabaseUrl", "redisUrl", "streamPrefix", "testMode", "extractSlices", "extractBatchSize",
-    "historyBatchRows", "maxInFlight", "maxRetries", "transientRetries", "retryDelay", "claimIdleMs", "excludedPlatforms", "legacyS3Bucket", "logDir",
+    "historyBatchRows", "maxInFlight", "maxRetries", "transientRetries", "retryDelay", "claimIdleMs", "excludedPlatforms", "legacyS3Bucket", "logDir", "metricsPort",
   ],
   program: (s, log, args) => {
     const keys = streamKeys(s.streamPrefix)
@@ -69,6 +72,10 @@ Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
       )
       if (discarded) log.warn({ discarded: discarded.id, reason: discarded.reason }, `discarding the unfinished run ${discarded.id}: ${discarded.reason}`)
       log.info({ run: run.id, kind: run.kind, testMode: run.testMode }, resumed ? "resuming the unfinished run" : "starting a new run")
+      if (Option.isSome(s.metricsPort)) {
+        const port = s.metricsPort.value
+        yield* Effect.acquireRelease(edge(() => serveMetrics(client, keys, port, "METRICS_PORT", log)), (m) => Effect.promise(() => m.close()))
+      }
       const view = progressView(client, keys, log, process.stdout.isTTY === true)
       const summary = yield* abortable((signal) =>
         orchestrate({ redis: client, v3, keys, run, workers, logDir: s.logDir, log, view, signal, supervisor: { token: supervisor.id.token, lost: supervisor.lost } }),

@@ -1,6 +1,7 @@
 import { hostname } from "node:os"
 import { join } from "node:path"
 import * as Config from "effect/Config"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { projectRoot } from "../local/paths"
 
@@ -101,6 +102,12 @@ export const settings = {
     config: Config.Literals(["json", "pretty", "auto"], "LOG_FORMAT").pipe(Config.withDefault("auto" as const)),
   },
   outageTimeout: wholeNumber("OUTAGE_TIMEOUT", 300, "seconds a process waits for Redis or PostgreSQL to come back before it gives up (exit 3)"),
+  metricsPort: {
+    env: "METRICS_PORT",
+    help: "serve Prometheus metrics on http://<host>:PORT/metrics while migrate runs (unset: none)",
+    config: Config.option(Config.Int("METRICS_PORT")),
+    check: (port) => (Option.isSome(port) && (port.value < 0 || port.value > 65535) ? "expected a port number from 0 to 65535" : undefined),
+  } satisfies SettingSpec<Option.Option<number>>,
   shutdownGraceMs: wholeNumber("SHUTDOWN_GRACE_MS", 30_000, "ms a process gets after the first SIGINT/SIGTERM to finish its batch before it is forced out"),
 } as const
 

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis"
 import type pg from "pg"
+import { scanKeys } from "../streams/cluster"
 import type { StreamKeys } from "../streams/keys"
 import type { BeginOptions, RunState } from "./state"
 
@@ -29,13 +30,7 @@ export async function staleReason(current: RunState, v3: pg.Pool, opts: Pick<Beg
  * not finish loading have no recorded signature, so the next run migrates them.
  */
 export async function discardRun(client: Redis, v3: pg.Pool, keys: StreamKeys, runId: string): Promise<void> {
-  const leases: string[] = []
-  let cursor = "0"
-  do {
-    const [next, found] = await client.scan(cursor, "MATCH", keys.unitLease(runId, "*"), "COUNT", 1000)
-    leases.push(...found)
-    cursor = next
-  } while (cursor !== "0")
+  const leases = await scanKeys(client, keys.unitLease(runId, "*"))
   await client.del(
     ...Object.values(keys.stream),
     keys.run,

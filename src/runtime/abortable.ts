@@ -28,3 +28,8 @@ export function abortable<A>(job: (signal: AbortSignal) => Promise<A>): Effect.E
 export function edge<A>(step: () => Promise<A>): Effect.Effect<A, unknown> {
   return Effect.tryPromise({ try: step, catch: (e) => e })
 }
+
+/** Resolves when `signal` aborts: a server that runs until Ctrl-C. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })))
+}

@@ -3,11 +3,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import { Redis } from "ioredis"
+import { type Cluster, Redis } from "ioredis"
 import type { Logger } from "../log/logger"
 import { ExitCode, UnreachableError, UserFacingError } from "../runtime/errors"
 import { outageWatch, type Server } from "../runtime/outage"
 import { backoffMs, reconnectBackoff } from "../runtime/retry"
+import { clusterEnabled, createCluster } from "./cluster"
 
 export function describeRedisUrl(url: string): string {
   try {
@@ -72,10 +73,16 @@ async function tryRedis(url: string, name: string): Promise<Redis> {
     await client.connect()
     await client.ping()
     const db = Number(new URL(url).pathname.slice(1) || 0)
+    if (await clusterEnabled(client).catch(() => false)) {
+      client.disconnect()
+      if (db !== 0) throw new UserFacingError(`Redis at ${where} is a Redis Cluster node, and a cluster has only database 0: use /0 in REDIS_URL`, ExitCode.usage)
+      return await tryCluster(url, name)
+    }
     if (db !== 0) await client.select(db)
     watchOutages(client, url)
     return client
   } catch (err) {
+    if (err instanceof UserFacingError) throw err
     client.disconnect()
     const cause = socketError ?? err
     if (authFailure(cause)) {
@@ -88,6 +95,42 @@ async function tryRedis(url: string, name: string): Promise<Redis> {
   } finally {
     client.off("error", onError)
   }
+}
+
+/** REDIS_URL named a node of a Redis Cluster: the cluster client, which finds the pipeline's slot. */
+async function tryCluster(url: string, name: string): Promise<Redis> {
+  const cluster = createCluster(url, name)
+  try {
+    await cluster.connect()
+    await cluster.ping()
+  } catch (err) {
+    cluster.disconnect()
+    throw err
+  }
+  watchOutages(cluster, url)
+  watchClusterNodes(cluster)
+  return cluster
+}
+
+/**
+ * A cluster client stays "ready" while one primary restarts (commands for its slots wait and
+ * are retried): the outage shows on the node's own connection, reported per node address.
+ */
+function watchClusterNodes(client: Redis): void {
+  const cluster = client as unknown as Cluster
+  const watch = outageWatch()
+  const servers = new Map<string, Server>()
+  const serverAt = (address: string): Server => {
+    const known = servers.get(address)
+    if (known) return known
+    const server: Server = { what: "Redis", where: `${address} (a node of the cluster)`, setting: "REDIS_URL", probe: () => cluster.ping() }
+    servers.set(address, server)
+    return server
+  }
+  cluster.on("node error", (err: unknown, address: string) => watch.markDown(serverAt(address), err))
+  const follow = (node: Redis) => node.on("ready", () => watch.markUp(serverAt(`${node.options.host}:${node.options.port}`)))
+  cluster.on("+node", follow)
+  cluster.nodes().forEach(follow)
 }
 
 /** Closes politely, and never hangs a shutdown on a dead server. */

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis"
 import type { Logger } from "../log/logger"
 import { ExitCode, UserFacingError } from "../runtime/errors"
+import { primaries } from "./cluster"
 
 /** A field of an INFO section ("maxmemory_policy:noeviction"). */
 function infoField(info: string, name: string): string | undefined {
@@ -14,6 +15,11 @@ function infoField(info: string, name: string): string | undefined {
  * CONFIG is disabled.
  */
 export async function checkRedisSafety(client: Redis, where: string, log: Logger): Promise<void> {
+  // On a cluster, every primary: which one holds the pipeline's slot may change with resharding.
+  for (const node of primaries(client)) await checkNode(node, where, log)
+}
+
+async function checkNode(client: Redis, where: string, log: Logger): Promise<void> {
   const memory = await client.info("memory")
   const policy = infoField(memory, "maxmemory_policy")
   if (policy !== undefined && policy !== "noeviction") {

@@ -63,6 +63,8 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
       // A copy that ran a good while before dying starts a fresh restart budget.
       const restarts = Date.now() - child.startedAt > RESTART_WINDOW_MS ? 1 : child.restarts + 1
       o.log.warn({ stage: child.stage, index: child.index, reason, restarts }, "stage exited; restarting it")
+      // Counted with the run's counters, for status and /metrics (migrator_stage_restarts).
+      void o.redis.hincrby(o.keys.counts(o.run.id), `restarts.${child.stage}`, 1).catch(() => undefined)
       const replacement = startChild(child.stage, child.index, workerBase, logDir, o.supervisor.token, restarts)
       children[children.indexOf(child)] = replacement
       supervise(replacement)

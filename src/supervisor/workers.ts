@@ -7,7 +7,10 @@ export const defaultWorkers = Object.fromEntries(stages.map((s) => [s.name, s.de
 /** "extract=1 transform=2 …", for help texts. */
 export const defaultWorkersText = stages.map((s) => `${s.name}=${s.defaultCopies}`).join(" ")
 
-/** Parses `--workers load-histories=2,transform=3` (the flag may repeat). */
+/**
+ * Parses `--workers load-histories=2,transform=3` (the flag may repeat). 0 leaves a stage to
+ * copies started elsewhere (another host, README "Several hosts"); the run then waits for them.
+ */
 export function parseWorkers(args: string[]): Record<Stage, number> {
   const workers = { ...defaultWorkers }
   for (let i = 0; i < args.length; i++) {
@@ -23,7 +26,7 @@ export function parseWorkers(args: string[]): Record<Stage, number> {
       if (!(stageNames as readonly string[]).includes(name ?? "")) {
         throw new UsageError(`--workers: unknown stage '${name}'; stages are ${stageNames.join(", ")}`)
       }
-      if (!Number.isInteger(n) || n < 1 || n > 16) throw new UsageError(`--workers: '${part}' needs a whole number from 1 to 16`)
+      if (!Number.isInteger(n) || n < 0 || n > 16) throw new UsageError(`--workers: '${part}' needs a whole number from 0 to 16`)
       workers[name as Stage] = n
     }
   }
