@@ -92,7 +92,10 @@ export async function collectStatus(client: Redis, keys: StreamKeys): Promise<Pi
     const g = groups.find((x) => x.stage === stage)
     const rate = run ? await rateOf(client, keys, stage, run.id, now) : null
     const done = progress[stage] ?? 0
-    const exp = expectedOf(stage)
+    // Nothing expected yet is not "all done" while the run goes on (upstream may not have
+    // reported): unknown until the run ends, so a fresh stage shows no full bar.
+    const known = expectedOf(stage)
+    const exp = known === 0 && run?.status !== "done" ? null : known
     const remaining = exp === null ? null : Math.max(0, exp - done)
     stages.push({
       stage,

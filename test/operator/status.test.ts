@@ -50,6 +50,8 @@ describe("status", () => {
     const doc = await statusJson(prefix)
     expect(doc).toMatchObject({ version: 1, state: "none", run: null, lastRun: null, deadLetters: { entries: 0, byReason: [] } })
     expect(doc.streams.map((s) => [s.length, s.group.lag, s.group.pending])).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]])
+    // Nothing to do yet is not done: no stage shows a full bar.
+    expect(doc.stages.map((s) => s.fraction)).toEqual(doc.stages.map(() => null))
     expect(await redis.keys(`{${prefix}}*`)).toEqual([])
   })
 
