@@ -80,6 +80,12 @@ async function dailyRun(c: BenchCluster, legacy: string, day: { name: string; fr
 
 const results: Record<string, unknown> = { products: opts.products, seed: opts.seed, at: new Date().toISOString() }
 const checks: Check[] = []
+const resultFile = join(projectRoot, "bench-results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`)
+/** Written after each part, so an interrupted bench keeps what it measured. */
+const save = () => {
+  mkdirSync(join(projectRoot, "bench-results"), { recursive: true })
+  writeFileSync(resultFile, JSON.stringify({ ...results, checks }, null, 2))
+}
 const fulls: Record<string, Measured> = {}
 for (const name of opts.clusters) {
   const c = await benchCluster(name)
@@ -94,6 +100,8 @@ for (const name of opts.clusters) {
       checks.push({ what: `${name}: peak ${k === "redis" ? "Redis used_memory" : `RSS ${k}`} (MB)`, value: mb(v), target: k === "redis" ? 512 : 256 })
     }
     const daily: Record<string, unknown> = {}
+    results[name] = { baselineSeconds: baseline, full: { seconds: full.seconds, peaks: full.peaks, cpu: full.cpu }, daily }
+    save()
     if (opts.daily) {
       await c.sql("postgres", "DROP DATABASE IF EXISTS bench_v3_full WITH (FORCE)")
       await c.sql("postgres", "CREATE DATABASE bench_v3_full TEMPLATE bench_v3")
@@ -104,6 +112,7 @@ for (const name of opts.clusters) {
       }
     }
     results[name] = { baselineSeconds: baseline, full: { seconds: full.seconds, peaks: full.peaks, cpu: full.cpu }, daily }
+    save()
   } finally {
     await c.stop()
   }
@@ -120,5 +129,4 @@ if (opts.scale) {
   results["scale"] = { products: opts.scale, seconds: big.seconds, peaks: big.peaks, cpu: big.cpu }
 }
 console.log(report(checks, fulls))
-mkdirSync(join(projectRoot, "bench-results"), { recursive: true })
-writeFileSync(join(projectRoot, "bench-results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`), JSON.stringify({ ...results, checks }, null, 2))
+save()
