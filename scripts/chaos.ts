@@ -30,10 +30,17 @@ const bun = join(projectRoot, "node_modules", ".bin", "bun")
 function run(script: string, args: string[], env: NodeJS.ProcessEnv) {
   const child = spawn(bun, [join(projectRoot, script), ...args], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] })
   let stderr = ""
-  child.stdout.resume()
+  let out = ""
+  // Kept only until migrate says the run began (see `begun`): a few KB.
+  child.stdout.on("data", (d: Buffer) => (out = out.length < 65_536 ? out + d.toString() : out))
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
   const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.once("exit", (code) => resolve({ code, stderr })))
-  return { child, done }
+  /** Resolves once migrate has connected to every server and begun or resumed its run. */
+  const begun = new Promise<void>((resolve) => {
+    const check = () => (/starting a new run|resuming the unfinished run/.test(out) ? resolve() : undefined)
+    child.stdout.on("data", check)
+  })
+  return { child, done, begun }
 }
 
 async function must(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -106,7 +113,10 @@ async function migrate(v3: string, faults: FaultKind[], expectedSeconds: number)
   const hit: Fault[] = []
   let finished = false
   void m.done.then(() => (finished = true))
-  // Faults land between 15 % and 70 % of an uninterrupted run's time, in random order.
+  // Faults land between 15 % and 70 % of an uninterrupted run's time, in random order, and never
+  // before migrate has connected: a server that is down when a person starts migrate is reported
+  // at once (exit 3), by design (src/runtime/outage.ts, connect).
+  await Promise.race([m.begun, m.done])
   const times = faults.map(() => expectedSeconds * (0.15 + 0.55 * random())).sort((a, b) => a - b)
   const order = [...faults].sort(() => random() - 0.5)
   for (const [i, kind] of order.entries()) {

@@ -1,5 +1,5 @@
 import type pg from "pg"
-import Cursor from "pg-cursor"
+import { cursorChunks } from "../db/cursor"
 
 /** A run of whole groups: their keys and the uuids of their products (none for orphan groups). */
 export interface KeyBatch {
@@ -20,7 +20,7 @@ interface KeyRow {
 /**
  * Reads (external_id[, uuid]) rows in key order from a server-side cursor and cuts them into
  * batches of about `size` products (or keys, for orphan batches) without splitting a group.
- * The cursor lives in a READ ONLY transaction on its own connection.
+ * The cursor lives in a READ ONLY transaction on its own connection (src/db/cursor.ts).
  */
 export async function* keyBatches(
   pool: pg.Pool,
@@ -28,39 +28,26 @@ export async function* keyBatches(
   params: unknown[],
   size: number,
 ): AsyncGenerator<KeyBatch> {
-  const client = await pool.connect()
-  let cursor: Cursor<KeyRow> | undefined
-  try {
-    await client.query("BEGIN READ ONLY")
-    cursor = client.query(new Cursor<KeyRow>(sql, params))
-    let batch: KeyBatch = { keys: [], uuids: [], lastKey: "" }
-    let units = 0
-    for (;;) {
-      const rows = await cursor.read(READ_ROWS)
-      for (const row of rows) {
-        const isNewKey = batch.keys.length === 0 || batch.lastKey !== row.external_id
-        if (isNewKey && units >= size) {
-          yield batch
-          batch = { keys: [], uuids: [], lastKey: "" }
-          units = 0
-        }
-        if (isNewKey) {
-          batch.keys.push(row.external_id)
-          batch.lastKey = row.external_id
-          if (row.uuid == null) units += 1
-        }
-        if (row.uuid != null) {
-          batch.uuids.push(row.uuid)
-          units += 1
-        }
+  let batch: KeyBatch = { keys: [], uuids: [], lastKey: "" }
+  let units = 0
+  for await (const rows of cursorChunks<KeyRow>(pool, sql, params, READ_ROWS)) {
+    for (const row of rows) {
+      const isNewKey = batch.keys.length === 0 || batch.lastKey !== row.external_id
+      if (isNewKey && units >= size) {
+        yield batch
+        batch = { keys: [], uuids: [], lastKey: "" }
+        units = 0
       }
-      if (rows.length < READ_ROWS) break
+      if (isNewKey) {
+        batch.keys.push(row.external_id)
+        batch.lastKey = row.external_id
+        if (row.uuid == null) units += 1
+      }
+      if (row.uuid != null) {
+        batch.uuids.push(row.uuid)
+        units += 1
+      }
     }
-    if (batch.keys.length > 0) yield batch
-    await client.query("COMMIT")
-  } finally {
-    if (cursor) await cursor.close().catch(() => undefined)
-    // A connection abandoned mid-cursor (the consumer of this generator stopped early) is not reused.
-    client.release(true)
   }
+  if (batch.keys.length > 0) yield batch
 }

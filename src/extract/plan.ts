@@ -1,5 +1,5 @@
 import type pg from "pg"
-import Cursor from "pg-cursor"
+import { cursorChunks } from "../db/cursor"
 import { inTransaction } from "../db/connect"
 import { historySigExpr, productSigExpr, sliceOf } from "./sql"
 
@@ -13,20 +13,7 @@ const legacyHistorySigs = `
 const CHUNK = 5_000
 
 async function streamRows<T>(legacy: pg.Pool, sql: string, onChunk: (rows: T[]) => Promise<void>): Promise<void> {
-  const client = await legacy.connect()
-  try {
-    await client.query("BEGIN READ ONLY")
-    const cursor = client.query(new Cursor<T>(sql))
-    for (;;) {
-      const rows = await cursor.read(CHUNK)
-      if (rows.length > 0) await onChunk(rows)
-      if (rows.length < CHUNK) break
-    }
-    await cursor.close()
-    await client.query("COMMIT")
-  } finally {
-    client.release()
-  }
+  for await (const rows of cursorChunks<T>(legacy, sql, [], CHUNK)) await onChunk(rows)
 }
 
 export interface PlanSummary {

@@ -1,7 +1,7 @@
 import type pg from "pg"
 import { providerRows } from "../mapping/provider"
 import type { ProviderClaim, V3PlatformCountry, V3Provider } from "../mapping/types"
-import { cursorChunks } from "./cursor"
+import { cursorChunks } from "../db/cursor"
 import type { Column, Differences } from "./differences"
 import type { Tally } from "./tally"
 import { v3PlatformCountries, v3ProductIds, v3Providers, type V3Row } from "./v3-rows"

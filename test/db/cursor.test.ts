@@ -1,0 +1,64 @@
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { cursorChunks } from "../../src/db/cursor"
+import { classify } from "../../src/runtime/retry"
+import { settledConnections } from "../support/leaks"
+import { createDatabase, dropDatabase, queryRows } from "../support/pg"
+
+/** The server-side cursor every whole-table walk uses (extract's key batches, the plan, verify). */
+let db: { name: string; url: string }
+let pool: pg.Pool
+
+beforeAll(async () => {
+  db = await createDatabase("t_cursor")
+  pool = new pg.Pool({ connectionString: db.url, max: 2 })
+  // As openPool does (src/db/connect.ts): a cut connection's 'error' must not end the process.
+  pool.on("error", () => undefined)
+  pool.on("connect", (client) => client.on("error", () => undefined))
+})
+
+afterAll(async () => {
+  await pool.end()
+  expect(await settledConnections([db.name])).toBe(0)
+  await dropDatabase(db.name)
+})
+
+const series = "SELECT g FROM generate_series(1, $1::int) g ORDER BY g"
+
+describe("cursorChunks", () => {
+  it("walks a whole result in chunks and returns its connection to the pool", async () => {
+    const seen: number[] = []
+    for await (const rows of cursorChunks<{ g: number }>(pool, series, [2_500], 1_000)) seen.push(rows.length)
+    expect(seen).toEqual([1_000, 1_000, 500])
+    expect(pool.idleCount).toBe(1)
+  })
+
+  it("fails with an outage error, instead of hanging, when the server cuts its connection mid-walk", async () => {
+    const walk = async () => {
+      for await (const rows of cursorChunks<{ g: number }>(pool, series, [100_000], 10)) {
+        if (rows[0]!.g === 1) {
+          // What a PostgreSQL restart does to every connection: its backend is terminated.
+          await queryRows(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [db.name])
+          await new Promise((r) => setTimeout(r, 200))
+        }
+      }
+    }
+    // pg-cursor's close() on a cut connection never settles: the walk must not call it.
+    const outcome = await Promise.race([walk().then(() => "finished", (err: unknown) => err), new Promise((r) => setTimeout(() => r("hung"), 5_000))])
+    expect(outcome).toBeInstanceOf(Error)
+    expect(classify(outcome)).toBe("outage")
+    // The cut connection is discarded, not handed to the next walk.
+    const after: number[] = []
+    for await (const rows of cursorChunks<{ g: number }>(pool, series, [5], 10)) after.push(...rows.map((r) => r.g))
+    expect(after).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it("discards its connection when the caller stops early, leaving no open transaction behind", async () => {
+    for await (const rows of cursorChunks<{ g: number }>(pool, series, [10_000], 100)) {
+      expect(rows).toHaveLength(100)
+      break
+    }
+    const open = await queryRows<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'", [db.name])
+    expect(open[0]!.n).toBe(0)
+  })
+})
