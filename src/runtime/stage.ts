@@ -3,6 +3,7 @@ import { loadSettingsOrExit, settingsHelp } from "../config/load"
 import type { SettingName, Settings } from "../config/settings"
 import { createLogger, type Logger } from "../log/logger"
 import { exitAfterOutage, runMainEffect, setShutdownGrace } from "./main"
+import { relieveMemory } from "./memory"
 import { OutageWatch, setOutageWatch } from "./outage"
 
 /** Settings every process reads besides its own: how it logs and how long it may take to stop. */
@@ -33,5 +34,7 @@ export function runProcess<K extends SettingName>(spec: ProcessSpec<K>): void {
   const log = createLogger({ name: spec.name, level: settings.logLevel, format: settings.logFormat, destination: spec.logTo ?? "stdout" })
   setShutdownGrace(settings.shutdownGraceMs)
   setOutageWatch(new OutageWatch(settings.outageTimeout * 1000, log, exitAfterOutage))
+  // Consumers also collect after each batch (src/streams/consumer.ts); this covers extract and migrate.
+  setInterval(() => relieveMemory(), 1_000).unref()
   runMainEffect(spec.program(settings as Settings<K | CommonSetting>, log, args))
 }

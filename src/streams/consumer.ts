@@ -6,6 +6,7 @@ import { MalformedMessageError, type Fields } from "../messages/fields"
 import type { ConsumerStage } from "../pipeline/stages"
 import { errorMessage, UserFacingError } from "../runtime/errors"
 import { crashPoint } from "../runtime/faults"
+import { relieveMemory } from "../runtime/memory"
 import { outageWatch } from "../runtime/outage"
 import { type Backoff, backoffMs, classify, type ErrorKind, transientSchedule } from "../runtime/retry"
 import { ack, Effects, publishPart } from "./ack"
@@ -212,6 +213,7 @@ export const runConsumer = <M>(cfg: ConsumerConfig, handler: MessageHandler<M>) 
             { concurrency: cfg.concurrency, discard: true },
           ),
         )
+        yield* Effect.sync(() => relieveMemory())
       }
       // Idle consumers trim too: acknowledged entries must not linger in memory.
       if (Date.now() - state.lastTrimAt > TRIM_EVERY_MS) {
