@@ -1,5 +1,5 @@
 import type pg from "pg"
-import { cursorChunks } from "../db/cursor"
+import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
 import { historySigExpr, productSigExpr, sliceOf } from "./sql"
 
@@ -9,12 +9,6 @@ const legacyProductSigs = `
   FROM product p GROUP BY p.external_id`
 const legacyHistorySigs = `
   SELECT h.external_product_id AS external_id, ${historySigExpr} AS sig FROM history h GROUP BY h.external_product_id`
-
-const CHUNK = 5_000
-
-async function streamRows<T>(legacy: pg.Pool, sql: string, onChunk: (rows: T[]) => Promise<void>): Promise<void> {
-  for await (const rows of cursorChunks<T>(legacy, sql, [], CHUNK)) await onChunk(rows)
-}
 
 export interface PlanSummary {
   groups: number
@@ -39,18 +33,8 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): 
   return inTransaction(v3, async (tx) => {
     await tx.query(`CREATE TEMP TABLE legacy_products (external_id text COLLATE "C", uuids text[], sig text) ON COMMIT DROP`)
     await tx.query(`CREATE TEMP TABLE legacy_histories (external_id text COLLATE "C", sig text) ON COMMIT DROP`)
-    await streamRows<{ external_id: string; uuids: string[]; sig: string }>(legacy, legacyProductSigs, async (rows) => {
-      await tx.query(
-        `INSERT INTO legacy_products SELECT k, string_to_array(u, ','), s FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, u, s)`,
-        [rows.map((r) => r.external_id), rows.map((r) => r.uuids.join(",")), rows.map((r) => r.sig)],
-      )
-    })
-    await streamRows<{ external_id: string; sig: string }>(legacy, legacyHistorySigs, async (rows) => {
-      await tx.query(`INSERT INTO legacy_histories SELECT * FROM unnest($1::text[], $2::text[])`, [
-        rows.map((r) => r.external_id),
-        rows.map((r) => r.sig),
-      ])
-    })
+    await copyQueryInto(legacy, legacyProductSigs, tx, "legacy_products")
+    await copyQueryInto(legacy, legacyHistorySigs, tx, "legacy_histories")
     await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
     const inserted = await tx.query<{ n: number; products: number; fresh: number; pchanged: number; hchanged: number }>(
       `WITH legacy AS (

@@ -1,11 +1,15 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { copyQueryInto } from "../../src/db/copy"
 import { cursorChunks } from "../../src/db/cursor"
 import { classify } from "../../src/runtime/retry"
 import { settledConnections } from "../support/leaks"
 import { createDatabase, dropDatabase, queryRows } from "../support/pg"
 
-/** The server-side cursor every whole-table walk uses (extract's key batches, the plan, verify). */
+/**
+ * The two ways whole tables are read: the server-side cursor (extract's key batches, verify) and
+ * COPY from one server into another (the incremental plan's signatures).
+ */
 let db: { name: string; url: string }
 let pool: pg.Pool
 
@@ -60,5 +64,40 @@ describe("cursorChunks", () => {
     }
     const open = await queryRows<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'", [db.name])
     expect(open[0]!.n).toBe(0)
+  })
+})
+
+describe("copyQueryInto", () => {
+  const withTarget = async <T>(fn: (target: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const target = await pool.connect()
+    try {
+      await target.query("BEGIN")
+      await target.query("CREATE TEMP TABLE sink (k text, n int) ON COMMIT DROP")
+      return await fn(target)
+    } finally {
+      await target.query("ROLLBACK").catch(() => undefined)
+      target.release()
+    }
+  }
+
+  it("copies a query's rows into a table exactly, whatever characters their text holds", async () => {
+    const awkward = ["tab\there", "back\\slash", "new\nline", "ñandú ✓", "", "\\N", "comma,{brace}"]
+    await queryRows(db.url, "CREATE TABLE IF NOT EXISTS awkward AS SELECT k, n::int FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n)", [awkward])
+    const rows = await withTarget(async (target) => {
+      await copyQueryInto(pool, "SELECT k, n FROM awkward", target, "sink")
+      return (await target.query<{ k: string }>("SELECT k FROM sink ORDER BY n")).rows
+    })
+    expect(rows.map((r) => r.k)).toEqual(awkward)
+  })
+
+  it("fails with an outage error, instead of hanging, when the source server cuts its connection mid-copy", async () => {
+    const outcome = await withTarget(async (target) => {
+      const copying = copyQueryInto(pool, "SELECT md5(g::text), g FROM generate_series(1, 20000000) g", target, "sink").then(() => "finished", (err: unknown) => err)
+      await new Promise((r) => setTimeout(r, 300))
+      await queryRows(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY (SELECT md5%'", [db.name])
+      return Promise.race([copying, new Promise((r) => setTimeout(() => r("hung"), 5_000))])
+    })
+    expect(outcome).toBeInstanceOf(Error)
+    expect(classify(outcome)).toBe("outage")
   })
 })
