@@ -81,10 +81,15 @@ async function pingable(port: number): Promise<boolean> {
   })
 }
 
-export async function stopRedis(site: Site = defaultSite()): Promise<string> {
+/**
+ * Stops the site's Redis with SIGTERM (it writes its append-only file first). SIGKILL is for
+ * throwaway sites only: Redis refuses SIGTERM while it writes an initial AOF ("Writing initial
+ * AOF, can't exit"), e.g. right after CONFIG SET appendonly yes, and would outlive its test.
+ */
+export async function stopRedis(site: Site = defaultSite(), signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<string> {
   const pid = runningPid(site)
   if (pid === undefined) return "redis not running"
-  process.kill(pid, "SIGTERM")
+  process.kill(pid, signal)
   for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(100)
   return processAlive(pid) ? "redis did not stop within 10s" : "redis stopped"
 }

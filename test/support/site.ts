@@ -67,7 +67,7 @@ export async function privateServices(label: string, redis: RedisOptions = {}) {
       return execFileSync("psql", [urls.db(db), "-Atc", sql], { encoding: "utf8" }).trim()
     },
     async stop(): Promise<void> {
-      await stopRedis(site)
+      if ((await stopRedis(site)) !== "redis stopped") await stopRedis(site, "SIGKILL")
       stopPostgres(site)
       rmSync(site.dir, { recursive: true, force: true })
     },
