@@ -5,6 +5,7 @@ import { cursorChunks } from "../../src/db/cursor"
 import { classify } from "../../src/runtime/retry"
 import { settledConnections } from "../support/leaks"
 import { createDatabase, dropDatabase, queryRows } from "../support/pg"
+import { until } from "../support/until"
 
 /**
  * The two ways whole tables are read: the server-side cursor (extract's key batches, verify) and
@@ -93,8 +94,9 @@ describe("copyQueryInto", () => {
   it("fails with an outage error, instead of hanging, when the source server cuts its connection mid-copy", async () => {
     const outcome = await withTarget(async (target) => {
       const copying = copyQueryInto(pool, "SELECT md5(g::text), g FROM generate_series(1, 20000000) g", target, "sink").then(() => "finished", (err: unknown) => err)
-      await new Promise((r) => setTimeout(r, 300))
-      await queryRows(db.url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY (SELECT md5%'", [db.name])
+      // Cut it once the copy runs (a slow machine may take a while to start it).
+      const terminate = "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY (SELECT md5%'"
+      await until(async () => (await queryRows<{ cut: boolean }>(db.url, terminate, [db.name])).length > 0, "the copy to start", 20_000)
       return Promise.race([copying, new Promise((r) => setTimeout(() => r("hung"), 5_000))])
     })
     expect(outcome).toBeInstanceOf(Error)
