@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process"
+import { Redis } from "ioredis"
 import { join } from "node:path"
 import { localUser, portAnswers, projectRoot } from "../local/paths"
 import { startPostgres, stopPostgres } from "../local/postgres"
 import { startRedis, stopRedis } from "../local/redis"
 import { defaultSite, privateSite, type Site, siteUrls } from "../local/site"
+import { scanKeys } from "../streams/cluster"
 import { withClient } from "./baseline"
 
 const bun = join(projectRoot, "node_modules", ".bin", "bun")
@@ -21,6 +23,8 @@ export interface BenchCluster {
   /** Runs a script of the project to its end; throws with its last line when it fails. */
   script(title: string, file: string, args: string[], env: NodeJS.ProcessEnv): number
   sql<T>(db: string, text: string): Promise<T[]>
+  /** Deletes every Redis key of the bench's prefix (runs, streams, dead letters). */
+  clearStreams(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -55,6 +59,15 @@ export async function benchCluster(name: "tuned" | "stock"): Promise<BenchCluste
       return seconds
     },
     sql: (db, text) => withClient(urls.db(db), async (c) => (await c.query(text)).rows),
+    async clearStreams() {
+      const redis = new Redis(urls.redis)
+      try {
+        const keys = await scanKeys(redis, `{bench-${name}}*`)
+        for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500))
+      } finally {
+        redis.disconnect()
+      }
+    },
     async stop() {
       if (name === "stock") {
         await stopRedis(site)
