@@ -1,9 +1,9 @@
 import type pg from "pg"
 import type { V3History, V3Multimedia } from "../mapping/types"
 import type { Bounds } from "../messages/child-rows"
-import { type Column, historyColumns, multimediaColumns } from "../messages/columns"
+import { type Column, historyColumns, multimediaColumns, wireColumns } from "../messages/columns"
 import { bulkActive, claimBulk } from "./bulk"
-import { unnestFrom, upsertTail } from "./sql"
+import { selectList, unnestFrom, upsertTail } from "./sql"
 
 /**
  * Histories and multimedia hang off a product, and a product's rows are every key between its
@@ -24,9 +24,9 @@ export const historiesTable: ChildTable<V3History> = { table: "histories", colum
 export const multimediaTable: ChildTable<V3Multimedia> = { table: "multimedia", columns: multimediaColumns, key: "position", keyType: "int4" }
 
 function statements<T>(t: ChildTable<T>) {
-  const n = t.columns.length
+  const n = wireColumns(t.columns).length
   const insert = `INSERT INTO ${t.table} (${t.columns.map((c) => c.name).join(", ")})
-      SELECT * FROM ${unnestFrom(t.columns)} WHERE t.product_id = ANY($${n + 1}::text[])`
+      SELECT ${selectList(t.columns)} FROM ${unnestFrom(t.columns)} WHERE t.product_id = ANY($${n + 1}::text[])`
   return {
     withRows: `SELECT DISTINCT product_id FROM ${t.table} WHERE product_id = ANY($1::text[])`,
     deleteOutside: `

@@ -132,7 +132,7 @@ export function childRowsHandler<T>(
         const done = m.keys.filter((k) => k[2].every((id) => present.has(id) && !refusedIds.has(id)))
         await inTransaction(d.pool, (tx) => recordStates(tx, stateColumn, done))
       }
-      const perProduct = rowCounts(m)
+      const perProduct = codec.rowsPerProduct(m)
       await recordRefused(d.pool, table.table, m.run, refused.map((r) => ({ id: r.unit, error: r.error })))
       for (const r of refused) {
         const rows = perProduct.get(r.unit) ?? 0
@@ -159,19 +159,6 @@ async function recordStates(tx: pg.PoolClient, column: StateColumn, keys: GroupE
   for (const [key, sig, , part] of keys) if (part && sig !== null) await recordGroupPart(tx, column, key, sig, part[0], part[1])
 }
 
-/** Rows per product in the entry, from its product_id column (the second: src/messages/columns.ts). */
-function rowCounts(m: ChildRowsMessage): Map<string, number> {
-  const counts = new Map<string, number>()
-  const column = m.columns[1] ?? "{}"
-  if (column === "{}") return counts
-  // Product ids (uuids) need no escaping: every element is a plain quoted string.
-  for (const quoted of column.slice(1, -1).split(",")) {
-    const id = quoted.slice(1, -1)
-    counts.set(id, (counts.get(id) ?? 0) + 1)
-  }
-  return counts
-}
-
 /** Re-queues the rows of products not in v3 yet, or dead-letters them once they cannot arrive any more. */
 async function requeue<T>(d: LoaderDeps, stage: ConsumerStage, codec: ChildRowsCodec<T>, m: ChildRowsMessage, missing: Set<string>, ctx: HandlerContext): Promise<void> {
   const stream = d.keys.input[stage]
@@ -192,7 +179,7 @@ async function requeue<T>(d: LoaderDeps, stage: ConsumerStage, codec: ChildRowsC
       payload: JSON.stringify(codec.encode(rest)), error: `products not in v3 after upstream drained: ${[...missing].slice(0, 5).join(", ")}`,
       sourceStream: stream, sourceId: ctx.id,
     })
-    const counts = rowCounts(m)
+    const counts = codec.rowsPerProduct(m)
     ctx.effects.add(d.keys.counts(m.run), `${codec.table}.not_loaded`, [...missing].reduce((n, id) => n + (counts.get(id) ?? 0), 0))
   } else {
     rest.notBefore = arrived > 0 ? 0 : Date.now() + backoffMs(deferrals, deferralBackoff)

@@ -1,7 +1,7 @@
 import type pg from "pg"
 import { productColumns } from "../messages/columns"
 import type { ProductsPayload } from "../messages/products"
-import { unnestFrom, upsertTail } from "./sql"
+import { selectList, unnestFrom, upsertTail } from "./sql"
 import { recordGroupState } from "./group-state"
 import { clearRefused } from "./refused"
 
@@ -24,7 +24,7 @@ const displacedProducts = `
 
 const upsertProducts = `
   INSERT INTO products (${productColumns.map((c) => c.name).join(", ")})
-  SELECT * FROM ${unnestFrom(productColumns)}
+  SELECT ${selectList(productColumns)} FROM ${unnestFrom(productColumns)}
   ON CONFLICT (id) ${upsertTail("products", productColumns, ["id"])}`
 
 const upsertClaims = `

@@ -1,9 +1,15 @@
-import type { Column } from "../messages/columns"
+import { type Column, wireColumns } from "../messages/columns"
 
-/** `unnest($1::text[], $2::date[], …) AS t(id, date, …)` for a column list, parameters from `offset`. */
+/** `unnest($1::text[], $2::date[], …) AS t(id, date, …)` for a column list's wire columns, parameters from `offset`. */
 export function unnestFrom<T>(columns: readonly Column<T>[], offset = 1): string {
-  const args = columns.map((c, i) => `$${i + offset}::${c.type}[]`).join(", ")
-  return `unnest(${args}) AS t(${columns.map((c) => c.name).join(", ")})`
+  const wire = wireColumns(columns)
+  const args = wire.map((c, i) => `$${i + offset}::${c.type}[]`).join(", ")
+  return `unnest(${args}) AS t(${wire.map((c) => c.name).join(", ")})`
+}
+
+/** The SELECT list over unnestFrom's `t` giving every column, derived ones computed, in order. */
+export function selectList<T>(columns: readonly Column<T>[]): string {
+  return columns.map((c) => c.derived ?? `t.${c.name}`).join(", ")
 }
 
 /** `SET a = EXCLUDED.a, …` and the matching `WHERE (t.a, …) IS DISTINCT FROM (EXCLUDED.a, …)`: no-op rewrites write nothing. */

@@ -1,4 +1,4 @@
-import type { Column } from "./columns"
+import { type Column, wireColumns } from "./columns"
 import { type Fields, integer, isArrayOf, isString, isStringArray, json, MalformedMessageError, runFields, type RunTag, runTag } from "./fields"
 import { pgArrayOf } from "./pg-array"
 
@@ -17,7 +17,9 @@ export type Bounds = [productId: string, lo: string | number | null, hi: string 
 
 /**
  * A histories or multimedia stream entry: rows of its products, as one PostgreSQL array
- * literal per column (c0, c1, …), which the loader hands straight to unnest(). Produced by
+ * literal per wire column (field `c.<column>`; derived columns do not travel), which the loader
+ * hands straight to unnest(). Fields are named, not numbered, so an entry of another column
+ * list is malformed (dead-lettered, `dlq retry` re-extracts it), never misread. Produced by
  * transform; consumed by its loader, which re-queues the rows of products not loaded yet as a
  * new entry carrying `only` (those products) and a growing `deferrals`.
  */
@@ -26,7 +28,7 @@ export interface ChildRowsMessage extends RunTag {
   /** The products whose rows this entry carries (also those with none: their v3 rows go), with their bounds. */
   bounds: Bounds[]
   rows: number
-  /** The column literals, in the table's column order. */
+  /** The wire column literals, in the table's column order. */
   columns: string[]
   /** Set on a re-queued entry: the products still waiting for their product row. */
   only?: string[]
@@ -48,10 +50,15 @@ export interface ChildRowsCodec<T> {
   fromRows(tag: RunTag, keys: GroupEntry[], bounds: Bounds[], rows: readonly T[]): Record<string, string>
   encode(m: ChildRowsMessage): Record<string, string>
   decode(f: Fields): ChildRowsMessage
+  /** How many of the entry's rows each product has, from its product_id column. */
+  rowsPerProduct(m: ChildRowsMessage): Map<string, number>
 }
 
 /** The message module of one child table, from its column list (src/messages/columns.ts). */
-export function childRowsCodec<T>(what: string, columns: readonly Column<T>[]): ChildRowsCodec<T> {
+export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]): ChildRowsCodec<T> {
+  const columns = wireColumns(allColumns)
+  const productIdAt = columns.findIndex((c) => c.name === "product_id")
+  if (productIdAt < 0) throw new Error(`${what}: a child table's wire columns must include product_id`)
   const encode = (m: ChildRowsMessage): Record<string, string> => {
     const fields: Record<string, string> = {
       ...runFields(m),
@@ -59,7 +66,7 @@ export function childRowsCodec<T>(what: string, columns: readonly Column<T>[]): 
       bounds: JSON.stringify(m.bounds),
       rows: String(m.rows),
     }
-    m.columns.forEach((c, i) => (fields[`c${i}`] = c))
+    m.columns.forEach((c, i) => (fields[`c.${columns[i]!.name}`] = c))
     if (m.only) fields["only"] = JSON.stringify(m.only)
     if (m.deferrals > 0) fields["deferrals"] = String(m.deferrals)
     if (m.notBefore > 0) fields["not_before"] = String(m.notBefore)
@@ -71,9 +78,9 @@ export function childRowsCodec<T>(what: string, columns: readonly Column<T>[]): 
     fromRows: (tag, keys, bounds, rows) =>
       encode({ ...tag, keys, bounds, rows: rows.length, columns: columns.map((c) => pgArrayOf(rows.length, (r) => c.get(rows[r]!))), deferrals: 0, notBefore: 0 }),
     decode: (f) => {
-      const literals = columns.map((_, i) => {
-        const v = f[`c${i}`]
-        if (v === undefined || !v.startsWith("{") || !v.endsWith("}")) throw new MalformedMessageError(`${what} entry lacks column field c${i} (an array literal)`)
+      const literals = columns.map((c) => {
+        const v = f[`c.${c.name}`]
+        if (v === undefined || !v.startsWith("{") || !v.endsWith("}")) throw new MalformedMessageError(`${what} entry lacks column field c.${c.name} (an array literal)`)
         return v
       })
       return {
@@ -86,6 +93,17 @@ export function childRowsCodec<T>(what: string, columns: readonly Column<T>[]): 
         deferrals: integer(f, "deferrals", what, 0),
         notBefore: integer(f, "not_before", what, 0),
       }
+    },
+    rowsPerProduct: (m) => {
+      const counts = new Map<string, number>()
+      const column = m.columns[productIdAt] ?? "{}"
+      if (column === "{}") return counts
+      // Product ids (uuids) need no escaping: every element is a plain quoted string.
+      for (const quoted of column.slice(1, -1).split(",")) {
+        const id = quoted.slice(1, -1)
+        counts.set(id, (counts.get(id) ?? 0) + 1)
+      }
+      return counts
     },
   }
 }

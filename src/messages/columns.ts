@@ -9,12 +9,23 @@ export interface Column<T> {
   name: string
   type: string
   get: (row: T) => Scalar
+  /**
+   * SQL computing the value from the row's other columns (`t.<column>`) in the loader: such a
+   * column never travels. The v3 ids of histories and multimedia are their product id and key
+   * (src/mapping/reference.ts), and were a third of a histories entry's bytes.
+   */
+  derived?: string
 }
 
-const col = <T>(name: keyof T & string, type: string): Column<T> => ({ name, type, get: (row) => row[name] as Scalar })
+const col = <T>(name: keyof T & string, type: string, derived?: string): Column<T> =>
+  derived === undefined ? { name, type, get: (row) => row[name] as Scalar } : { name, type, get: (row) => row[name] as Scalar, derived }
 
+/** The columns a stream entry carries: all but the derived ones, in order. */
+export const wireColumns = <T>(columns: readonly Column<T>[]): Column<T>[] => columns.filter((c) => c.derived === undefined)
+
+// historyId: `${productId}:${date}`; to_char gives exactly 'YYYY-MM-DD' whatever the server's DateStyle.
 export const historyColumns: Column<V3History>[] = [
-  col("id", "text"),
+  col("id", "text", "t.product_id || ':' || to_char(t.date, 'YYYY-MM-DD')"),
   col("product_id", "text"),
   col("date", "date"),
   col("stock", "float8"),
@@ -33,8 +44,9 @@ export const historyColumns: Column<V3History>[] = [
   col("filled", "boolean"),
 ]
 
+// multimediaId: `${productId}:${position}`.
 export const multimediaColumns: Column<V3Multimedia>[] = [
-  col("id", "text"),
+  col("id", "text", "t.product_id || ':' || t.position"),
   col("product_id", "text"),
   col("position", "int4"),
   col("type", "text"),
