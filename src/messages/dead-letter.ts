@@ -33,9 +33,13 @@ export interface StoredDeadLetter extends DeadLetter {
 /**
  * Payloads beyond this many characters are stored deflated (field payload_z, base64): the
  * dead-letter stream keeps every rejected and dropped legacy row, so it grows with the catalog,
- * and raw JSON rows would make it the bulk of Redis's memory (365 MB at 400k products).
+ * and raw JSON rows would make it the bulk of Redis's memory (365 MB at 400k products). Level 6,
+ * not 1: on 400 letters of the 1.6M bench it leaves 17 % of the JSON instead of 27 % (the
+ * stream held 389 MB of Redis's 521 MB peak there), at 118 MB/s instead of 238 under Bun, about
+ * a second of transform's CPU per 400k products.
  */
 const DEFLATE_OVER = 256
+const DEFLATE_LEVEL = 6
 
 export function encodeDeadLetter(letter: DeadLetter, time = new Date()): Record<string, string> {
   const fields: Record<string, string> = {
@@ -47,7 +51,7 @@ export function encodeDeadLetter(letter: DeadLetter, time = new Date()): Record<
     count: String(letter.count),
     time: time.toISOString(),
   }
-  if (letter.payload.length > DEFLATE_OVER) fields["payload_z"] = deflateRawSync(letter.payload, { level: 1 }).toString("base64")
+  if (letter.payload.length > DEFLATE_OVER) fields["payload_z"] = deflateRawSync(letter.payload, { level: DEFLATE_LEVEL }).toString("base64")
   else fields["payload"] = letter.payload
   if (letter.error !== undefined) fields["error"] = letter.error
   if (letter.sourceStream !== undefined) fields["source_stream"] = letter.sourceStream
