@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { copyQueryInto } from "../../src/db/copy"
 import { cursorChunks } from "../../src/db/cursor"
 import { classify } from "../../src/runtime/retry"
+import { cutProxy } from "../support/cut-proxy"
 import { settledConnections } from "../support/leaks"
 import { createDatabase, dropDatabase, queryRows } from "../support/pg"
 import { until } from "../support/until"
@@ -56,6 +57,32 @@ describe("cursorChunks", () => {
     const after: number[] = []
     for await (const rows of cursorChunks<{ g: number }>(pool, series, [5], 10)) after.push(...rows.map((r) => r.g))
     expect(after).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it("fails with an outage error, instead of hanging, when the connection dies between the result's end and ReadyForQuery", async () => {
+    // pg-cursor marks itself done on CommandComplete and then ignores the connection's error,
+    // so a read waiting for the ReadyForQuery a restarted server never sends would wait forever.
+    const proxy = await cutProxy(Number(new URL(db.url).port))
+    const viaProxy = new pg.Pool({ connectionString: Object.assign(new URL(db.url), { port: String(proxy.port) }).toString(), max: 1 })
+    viaProxy.on("error", () => undefined)
+    viaProxy.on("connect", (client) => client.on("error", () => undefined))
+    try {
+      const walk = async () => {
+        const seen: number[] = []
+        for await (const rows of cursorChunks<{ g: number }>(viaProxy, series, [5], 10)) seen.push(...rows.map((r) => r.g))
+        return seen
+      }
+      expect(await walk()).toEqual([1, 2, 3, 4, 5])
+      proxy.armCutAfterSelectComplete()
+      const outcome = await Promise.race([walk().then(() => "finished", (err: unknown) => err), new Promise((r) => setTimeout(() => r("hung"), 5_000))])
+      expect(outcome).toBeInstanceOf(Error)
+      expect(classify(outcome)).toBe("outage")
+      expect(await walk()).toEqual([1, 2, 3, 4, 5])
+    } finally {
+      // Bounded: a walk that hung keeps its client checked out, and end() would wait for it.
+      await Promise.race([viaProxy.end(), new Promise((r) => setTimeout(r, 1_000))])
+      await proxy.close()
+    }
   })
 
   it("discards its connection when the caller stops early, leaving no open transaction behind", async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startCli, runCli } from "../support/cli"
+import { exitsWithin, startCli, runCli } from "../support/cli"
 import { diffTables } from "../support/compare"
 import { productCount } from "../support/pg"
 import { actualV3, expectedV3, type V3Tables } from "../support/expected"
@@ -36,7 +36,7 @@ async function target(extra: Record<string, string> = {}) {
   await services.migrateSchema(v3)
   // Small batches: many entries in flight when a server goes away; short claim and retry times.
   const env = services.env("legacy", v3, `outage-${n}`, {
-    LOG_DIR: logDir, EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "2000", RETRY_DELAY: "0.5", ...extra,
+    LOG_DIR: join(logDir, String(n)), EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "2000", RETRY_DELAY: "0.5", ...extra,
   })
   return { v3, url: services.urls.db(v3), env }
 }
@@ -80,7 +80,7 @@ describe("a migration under server outages", () => {
     expect(await services.stopRedis()).toBe("redis stopped")
     await new Promise((r) => setTimeout(r, 3_000))
     await services.startRedis()
-    const r = await run.done
+    const r = await exitsWithin(run, 150_000, t.env["LOG_DIR"])
     expect(r.code, r.stderr).toBe(0)
     expect(diffTables(await actualV3(t.url), expected)).toEqual([])
     expect(lines(r.stdout, /"msg":"Redis at [^"]* is unreachable/)).toHaveLength(1)
@@ -91,7 +91,7 @@ describe("a migration under server outages", () => {
     const t = await target()
     const run = await underway(t)
     services.restartPostgres()
-    const r = await run.done
+    const r = await exitsWithin(run, 150_000, t.env["LOG_DIR"])
     expect(r.code, r.stderr).toBe(0)
     expect(diffTables(await actualV3(t.url), expected)).toEqual([])
   })

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { projectRoot } from "../../src/local/paths"
 import { localUrls } from "../../src/local/paths"
@@ -52,4 +53,30 @@ export function runCli(file: string, args: string[], env: NodeJS.ProcessEnv, tim
   const { child, done } = startCli(file, args, env, runtime)
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
   return done.finally(() => clearTimeout(timer))
+}
+
+/**
+ * Waits for a started process to exit, at most `ms`. One that does not is killed, and the test
+ * fails with the last lines of its output and of every stage log under `logDir`: a hang in CI
+ * must say where each process stood, not only that the test timed out.
+ */
+export async function exitsWithin(run: ReturnType<typeof startCli>, ms: number, logDir?: string): Promise<CliResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)))
+  const r = await Promise.race([run.done, late]).finally(() => clearTimeout(timer))
+  if (r) return r
+  const tails = logDir ? stageLogTails(logDir) : ""
+  run.child.kill("SIGKILL")
+  const out = await run.done
+  throw new Error(`still running after ${ms / 1000} s; its output ended with:\n${tail(out.stdout + out.stderr, 15)}\n${tails}`)
+}
+
+function tail(text: string, lines: number): string {
+  return text.split("\n").filter(Boolean).slice(-lines).map((l) => l.slice(0, 400)).join("\n")
+}
+
+function stageLogTails(dir: string): string {
+  if (!existsSync(dir)) return `(no stage logs under ${dir})`
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".log"))
+  return files.map((f) => `--- ${f}\n${tail(readFileSync(join(dir, f), "utf8"), 8)}`).join("\n")
 }
