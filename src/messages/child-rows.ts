@@ -1,6 +1,7 @@
 import { type Column, wireColumns } from "./columns"
 import { type Fields, integer, isArrayOf, isString, isStringArray, json, MalformedMessageError, runFields, type RunTag, runTag } from "./fields"
 import { pgArrayOf } from "./pg-array"
+import { isRun, type Run, type RunKey, rowsPerRun, runColumns, runsOf } from "./runs"
 
 /**
  * A group in a child-rows entry: its key, the legacy signature of its rows, all its products,
@@ -16,9 +17,10 @@ export type GroupEntry = [key: string, sig: string | null, productIds: string[],
 export type Bounds = [productId: string, lo: string | number | null, hi: string | number | null]
 
 /**
- * A histories or multimedia stream entry: rows of its products, as one PostgreSQL array
- * literal per wire column (field `c.<column>`; derived columns do not travel), which the loader
- * hands straight to unnest(). Fields are named, not numbered, so an entry of another column
+ * A histories or multimedia stream entry: rows of its products, their product_id and key as
+ * runs (field `runs`, src/messages/runs.ts), every other column as one PostgreSQL array literal
+ * (field `c.<column>`; derived columns do not travel), which the loader hands straight to
+ * unnest(). Fields are named, not numbered, so an entry of another column
  * list is malformed (dead-lettered, `dlq retry` re-extracts it), never misread. Produced by
  * transform; consumed by its loader, which re-queues the rows of products not loaded yet as a
  * new entry carrying `only` (those products) and a growing `deferrals`.
@@ -28,7 +30,9 @@ export interface ChildRowsMessage extends RunTag {
   /** The products whose rows this entry carries (also those with none: their v3 rows go), with their bounds. */
   bounds: Bounds[]
   rows: number
-  /** The wire column literals, in the table's column order. */
+  /** product_id and key of the rows, in row order. */
+  runs: Run[]
+  /** The literals of the columns that travel as such, in the table's column order. */
   columns: string[]
   /** Set on a re-queued entry: the products still waiting for their product row. */
   only?: string[]
@@ -50,21 +54,27 @@ export interface ChildRowsCodec<T> {
   fromRows(tag: RunTag, keys: GroupEntry[], bounds: Bounds[], rows: readonly T[]): Record<string, string>
   encode(m: ChildRowsMessage): Record<string, string>
   decode(f: Fields): ChildRowsMessage
-  /** How many of the entry's rows each product has, from its product_id column. */
+  /** How many of the entry's rows each product has. */
   rowsPerProduct(m: ChildRowsMessage): Map<string, number>
+  /** The literals for the loader's unnest(), in wireColumns order (product_id and key expanded from the runs). */
+  literals(m: ChildRowsMessage): string[]
 }
 
 /** The message module of one child table, from its column list (src/messages/columns.ts). */
-export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]): ChildRowsCodec<T> {
-  const columns = wireColumns(allColumns)
-  const productIdAt = columns.findIndex((c) => c.name === "product_id")
-  if (productIdAt < 0) throw new Error(`${what}: a child table's wire columns must include product_id`)
+export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[], key: RunKey): ChildRowsCodec<T> {
+  const sqlColumns = wireColumns(allColumns)
+  const runColumn = (name: string) => name === "product_id" || name === key.name
+  if (sqlColumns.filter((c) => runColumn(c.name)).length !== 2) throw new Error(`${what}: a child table's wire columns must include product_id and ${key.name}`)
+  const columns = sqlColumns.filter((c) => !runColumn(c.name))
+  const productOf = (row: T) => (row as Record<string, unknown>)["product_id"] as string
+  const keyOf = (row: T) => (row as Record<string, unknown>)[key.name] as string | number
   const encode = (m: ChildRowsMessage): Record<string, string> => {
     const fields: Record<string, string> = {
       ...runFields(m),
       keys: JSON.stringify(m.keys),
       bounds: JSON.stringify(m.bounds),
       rows: String(m.rows),
+      runs: JSON.stringify(m.runs),
     }
     m.columns.forEach((c, i) => (fields[`c.${columns[i]!.name}`] = c))
     if (m.only) fields["only"] = JSON.stringify(m.only)
@@ -75,35 +85,36 @@ export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]
   return {
     table: what,
     encode,
-    fromRows: (tag, keys, bounds, rows) =>
-      encode({ ...tag, keys, bounds, rows: rows.length, columns: columns.map((c) => pgArrayOf(rows.length, (r) => c.get(rows[r]!))), deferrals: 0, notBefore: 0 }),
+    fromRows: (tag, keys, bounds, rows) => {
+      const literals = columns.map((c) => pgArrayOf(rows.length, (r) => c.get(rows[r]!)))
+      return encode({ ...tag, keys, bounds, rows: rows.length, runs: runsOf(rows, productOf, keyOf, key), columns: literals, deferrals: 0, notBefore: 0 })
+    },
     decode: (f) => {
       const literals = columns.map((c) => {
         const v = f[`c.${c.name}`]
         if (v === undefined || !v.startsWith("{") || !v.endsWith("}")) throw new MalformedMessageError(`${what} entry lacks column field c.${c.name} (an array literal)`)
         return v
       })
+      const rows = integer(f, "rows", what)
+      const runs = json(f, "runs", what, isArrayOf(isRun(key)), `a list of [product id, first ${key.name}, row count]`)
+      if (runs.reduce((n, r) => n + r[2], 0) !== rows) throw new MalformedMessageError(`${what} entry's runs do not add up to its ${rows} rows`)
       return {
         ...runTag(f, what),
         keys: json(f, "keys", what, isArrayOf(isGroupEntry), "a list of [key, signature, product ids, part?]"),
         bounds: json(f, "bounds", what, isArrayOf(isBounds), "a list of [product id, lo, hi]"),
-        rows: integer(f, "rows", what),
+        rows,
+        runs,
         columns: literals,
         ...(f["only"] !== undefined ? { only: json(f, "only", what, isStringArray, "a list of product ids") } : {}),
         deferrals: integer(f, "deferrals", what, 0),
         notBefore: integer(f, "not_before", what, 0),
       }
     },
-    rowsPerProduct: (m) => {
-      const counts = new Map<string, number>()
-      const column = m.columns[productIdAt] ?? "{}"
-      if (column === "{}") return counts
-      // Product ids (uuids) need no escaping: every element is a plain quoted string.
-      for (const quoted of column.slice(1, -1).split(",")) {
-        const id = quoted.slice(1, -1)
-        counts.set(id, (counts.get(id) ?? 0) + 1)
-      }
-      return counts
+    rowsPerProduct: (m) => rowsPerRun(m.runs),
+    literals: (m) => {
+      const { productIds, keys } = runColumns(m.runs, key)
+      let i = 0
+      return sqlColumns.map((c) => (c.name === "product_id" ? productIds : c.name === key.name ? keys : m.columns[i++]!))
     },
   }
 }

@@ -9,7 +9,7 @@ export type Scalar = string | number | boolean | null
 const specials = /[\\"]/
 const specialsAll = /[\\"]/g
 
-function element(v: Scalar): string {
+export function pgElement(v: Scalar): string {
   if (v === null) return "NULL"
   if (typeof v === "boolean") return v ? "t" : "f"
   if (typeof v === "number") {
@@ -32,7 +32,7 @@ export function pgArrayOf(count: number, at: (i: number) => Scalar): string {
   for (let i = 0; i < count; i++) {
     const v = at(i)
     if (v !== previous || i === 0) {
-      previousText = element(v)
+      previousText = pgElement(v)
       previous = v
     }
     out += i === 0 ? previousText : `,${previousText}`

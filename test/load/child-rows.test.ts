@@ -87,7 +87,8 @@ describe("load-histories", () => {
     const p = legacyProduct({ external_id: "h-race" })
     await loadProduct(p)
     const fields = outputsOf(p, [legacyHistory(p, "2024-03-01"), legacyHistory(p, "2024-03-02")]).histories[0]!
-    const { columns, bounds } = historiesMessage.decode(fields)
+    const m = historiesMessage.decode(fields)
+    const [columns, bounds] = [historiesMessage.literals(m), m.bounds]
     const [a, b] = [await pool.connect(), await pool.connect()]
     await a.query("BEGIN")
     await b.query("BEGIN")

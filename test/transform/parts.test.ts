@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { mappingConfig } from "../../src/mapping/config"
 import { encodeExtractBatch, historyRowColumns } from "../../src/messages/extract-batch"
 import { Effects, publishPart } from "../../src/streams/ack"
-import { parseReadReply } from "../../src/streams/entries"
+import { pairs, parseReadReply } from "../../src/streams/entries"
 import { ensureAllGroups } from "../../src/streams/groups"
 import { streamKeys } from "../../src/streams/keys"
 import { createLogger } from "../../src/log/logger"
@@ -67,5 +67,23 @@ describe("transform's output of a large batch", () => {
     await expect(handler.handle(handler.decode(entry!.fields!), lateCopy)).resolves.toBe(3)
     expect(late).toBe(2)
     expect(await client.xlen(keys.stream.products)).toBe(3)
+  })
+
+  it("publishes products entries holding only what load-products writes, not the legacy rows of the batch", async () => {
+    const ownPrefix = testPrefix("parts-payload")
+    const own = streamKeys(ownPrefix)
+    await ensureAllGroups(client, own)
+    await client.xadd(own.stream.extract, "*", ...Object.entries(batch(2)).flat())
+    const [read] = parseReadReply(await client.call("XREADGROUP", "GROUP", "transform", "t", "COUNT", 1, "STREAMS", own.stream.extract, ">"))
+    const handler = transformHandler({ keys: own, mapping: mappingConfig(), historyBatchRows: 1000 })
+    await consumeOne(client, own, "transform", handler, { id: read!.id, fields: read!.fields! })
+    const entries = await client.xrange(own.stream.products, "-", "+")
+    expect(entries).toHaveLength(1)
+    const entry = pairs(entries[0]![1]) as Record<string, string>
+    expect(Object.keys(entry).sort()).toEqual(["payload", "run"])
+    expect(Object.keys(JSON.parse(entry["payload"]!)).sort()).toEqual(["groups", "platformCountries", "providers"])
+    // The legacy history rows (242 after filling) travel on the histories stream only.
+    expect(entry["payload"]!).not.toContain("2024-04-30")
+    await deletePrefix(client, ownPrefix)
   })
 })
