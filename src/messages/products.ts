@@ -29,9 +29,14 @@ export interface ProductsMessage extends RunTag {
 
 export type ProductsPayload = Omit<ProductsMessage, keyof RunTag>
 
+/**
+ * Names the payload's fields rather than spreading the message: a caller passing a wider object
+ * (transform once passed its whole extract batch as the tag) must not ship it along. It did:
+ * products entries carried every legacy row of their batch, 60 % of their bytes.
+ */
 export function encodeProducts(m: ProductsMessage): Record<string, string> {
-  const { run, test, ...payload } = m
-  return { ...runFields({ run, test }), payload: JSON.stringify(payload) }
+  const payload: ProductsPayload = { groups: m.groups, platformCountries: m.platformCountries, providers: m.providers }
+  return { ...runFields(m), payload: JSON.stringify(payload) }
 }
 
 const hasIds = (...names: string[]) => (v: unknown): v is never => isRecord(v) && names.every((n) => isString(v[n]))
