@@ -28,7 +28,8 @@ function statements<T>(t: ChildTable<T>) {
   const insert = `INSERT INTO ${t.table} (${t.columns.map((c) => c.name).join(", ")})
       SELECT ${selectList(t.columns)} FROM ${unnestFrom(t.columns)} WHERE t.product_id = ANY($${n + 1}::text[])`
   return {
-    withRows: `SELECT DISTINCT product_id FROM ${t.table} WHERE product_id = ANY($1::text[])`,
+    // One index probe per product; DISTINCT over `product_id = ANY(…)` read every row of each (a daily run's products have years of them).
+    withRows: `SELECT p.id AS product_id FROM unnest($1::text[]) AS p(id) WHERE EXISTS (SELECT 1 FROM ${t.table} x WHERE x.product_id = p.id)`,
     deleteOutside: `
       DELETE FROM ${t.table} x USING unnest($1::text[], $2::${t.keyType}[], $3::${t.keyType}[]) AS b(product_id, lo, hi)
       WHERE x.product_id = b.product_id AND (b.lo IS NULL OR x.${t.key} < b.lo OR x.${t.key} > b.hi)`,
