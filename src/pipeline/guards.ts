@@ -4,6 +4,7 @@ import type pg from "pg"
 import type { Logger } from "../log/logger"
 import { ExitCode, UserFacingError } from "../runtime/errors"
 import { processAlive } from "../runtime/pids"
+import { sleep } from "../runtime/sleep"
 import { SUPERVISOR_TTL_MS, type SupervisorId } from "../supervisor/lease"
 import type { StreamKeys } from "../streams/keys"
 import type { Stage } from "./stages"
@@ -61,18 +62,29 @@ export class StageGuards {
   }
 
   async start(): Promise<void> {
-    if (await this.name.acquire()) return
-    const holder = (await this.name.holder()) ?? ""
-    const [host, pid] = holder.split(":")
-    // A previous copy under this name that died on this host (migrate restarts it under the same name).
-    if (host === hostname() && !processAlive(Number(pid))) {
-      await this.d.client.del(this.name.key)
+    // Started by migrate, the holder is most likely a copy a killed migrate left behind: it sees
+    // its migrate gone within CHECK_EVERY_MS of its batch and stops, so wait for it a while.
+    const deadline = Date.now() + (this.d.supervisorToken ? NAME_TTL_MS : 0)
+    let waiting = false
+    for (;;) {
       if (await this.name.acquire()) return
+      const holder = (await this.name.holder()) ?? ""
+      const [host, pid] = holder.split(":")
+      // A previous copy under this name that died on this host (migrate restarts it under the same name).
+      if (host === hostname() && !processAlive(Number(pid))) {
+        await this.d.client.del(this.name.key)
+        continue
+      }
+      if (Date.now() >= deadline) {
+        throw new UserFacingError(
+          `another process (${holder || "unknown"}) runs ${this.d.stage} as ${this.d.consumerName} in STREAM_PREFIX=${this.d.prefix}: give each copy its own WORKER_ID`,
+          ExitCode.usage,
+        )
+      }
+      if (!waiting) this.d.log.info({ holder }, `waiting up to ${NAME_TTL_MS / 1000} s for the previous copy (${holder}) of ${this.d.consumerName} to stop`)
+      waiting = true
+      await sleep(250)
     }
-    throw new UserFacingError(
-      `another process (${holder || "unknown"}) runs ${this.d.stage} as ${this.d.consumerName} in STREAM_PREFIX=${this.d.prefix}: give each copy its own WORKER_ID`,
-      ExitCode.usage,
-    )
   }
 
   async stop(): Promise<void> {
