@@ -23,8 +23,10 @@ export const sliceOf = (column: string, slicesParam: string, sliceParam: string)
  * hashing the row's text; it is stable on one server (a major-version upgrade of the legacy
  * server changes it, and the next daily run then re-plans every group once).
  */
-export const productSigExpr = `count(*)::text || ':' || sum(hash_record_extended(p, 0))::text`
-export const historySigExpr = `count(*)::text || ':' || sum(hash_record_extended(h, 0))::text`
+export const signatureOf = (hash: string) => `count(*)::text || ':' || sum(${hash})::text`
+export const rowHash = (alias: string) => `hash_record_extended(${alias}, 0)`
+export const productSigExpr = signatureOf(rowHash("p"))
+export const historySigExpr = signatureOf(rowHash("h"))
 
 /** (external_id, uuid) of one slice's products, in key order, after a resume position. */
 export const sliceProductsCursor = (withPosition: boolean) => `
