@@ -66,6 +66,10 @@ async function fullRun(c: BenchCluster, legacy: string, v3: string): Promise<Mea
   return m
 }
 
+async function dropDatabases(c: BenchCluster, names: string[]) {
+  for (const n of names) await c.sql("postgres", `DROP DATABASE IF EXISTS ${n} WITH (FORCE)`)
+}
+
 /** One simulated day on a copy of the legacy database, migrated incrementally into a copy of the full run's v3. */
 async function dailyRun(c: BenchCluster, legacy: string, day: { name: string; fraction: string; scrapeShare: string }) {
   const [dayLegacy, dayV3] = ["bench_legacy_day", "bench_v3_day"]
@@ -125,6 +129,8 @@ for (const name of opts.clusters) {
         checks.push({ what: `${name}: ${day.name} day / full run`, value: d.seconds / full.seconds, target: d.touched + 0.04, detail: `${d.seconds.toFixed(1)} s, ${(d.touched * 100).toFixed(1)} % of the groups touched` })
       }
     }
+    // The seeded legacy databases stay for the next bench (seeding is slow); the copies made here go (12 GB at 400k).
+    await dropDatabases(c, ["bench_v3", "bench_v3_full", "bench_legacy_day", "bench_v3_day"])
     results[name] = { baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, cpu: full.cpu }, daily }
     save()
   } finally {
@@ -141,6 +147,7 @@ if (opts.scale) {
     checks.push({ what: `tuned, ${opts.scale}: peak ${k === "redis" ? "Redis used_memory" : `RSS ${k}`} (MB)`, value: mb(v), target: k === "redis" ? 512 : 256 })
   }
   results["scale"] = { products: opts.scale, seconds: big.seconds, peaks: big.peaks, cpu: big.cpu }
+  await dropDatabases(c, ["bench_v3_scale"])
 }
 console.log(report(checks, fulls))
 save()
