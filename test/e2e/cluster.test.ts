@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { portAnswers } from "../../src/local/paths"
 import { existsSync } from "node:fs"
@@ -11,6 +10,7 @@ import { e2eFixture } from "../support/e2e"
 import { actualV3 } from "../support/expected"
 import { productCount } from "../support/pg"
 import { until } from "../support/until"
+import { childrenOf, killNow } from "../support/processes"
 
 /**
  * The pipeline against a Redis Cluster of three primaries (src/local/redis-cluster.ts), with
@@ -45,13 +45,6 @@ afterAll(async () => {
 
 const onCluster = (env: NodeJS.ProcessEnv) => ({ ...env, REDIS_URL: nodeUrl })
 
-const childrenOf = (pid: number): number[] => {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number)
-  } catch {
-    return []
-  }
-}
 
 describe("on a Redis Cluster", () => {
   it("migrates exactly as the contract demands, and status, verify and dlq read the run from the cluster", async () => {
@@ -78,7 +71,7 @@ describe("on a Redis Cluster", () => {
     const env = onCluster(t.env)
     const run = startCli("stages/migrate.ts", [], env)
     await until(async () => (await productCount(t.v3.url)) > world.expected.tables.products.length / 4, "a quarter of the products in v3", 120_000)
-    for (const pid of [run.child.pid!, ...childrenOf(run.child.pid!)]) process.kill(pid, "SIGKILL")
+    killNow([...childrenOf(run.child.pid!), run.child.pid!])
     await run.done
     expect(await productCount(t.v3.url)).toBeLessThan(world.expected.tables.products.length)
     const again = await runCli("stages/migrate.ts", [], env)

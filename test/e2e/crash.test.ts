@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process"
 import { join } from "node:path"
 import pg from "pg"
 import { existsSync } from "node:fs"
@@ -13,6 +12,7 @@ import { e2eFixture } from "../support/e2e"
 import { actualV3 } from "../support/expected"
 import { queryRows } from "../support/pg"
 import { until } from "../support/until"
+import { childrenOf, commandOf, killNow } from "../support/processes"
 
 // Small batches and short claim/retry times: many entries in flight when something dies.
 const world = e2eFixture("crash", 800, 11, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
@@ -23,17 +23,6 @@ const contractKeys = async (url: string) =>
   queryRows(url, `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
     WHERE conrelid IN ('histories'::regclass, 'multimedia'::regclass) ORDER BY 1, 2`)
 
-const childrenOf = (pid: number): number[] => {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number)
-  } catch {
-    return []
-  }
-}
-const commandOf = (pid: number) => execFileSync("ps", ["-o", "args=", "-p", String(pid)], { encoding: "utf8" }).trim()
-
-
-
 
 describe("crash safety", () => {
   it("ends identical to an uninterrupted run after kill -9 of migrate and every stage mid-run, then migrate again", async () => {
@@ -43,7 +32,7 @@ describe("crash safety", () => {
     const stages = childrenOf(run.child.pid!)
     // Every consumer copy at least (extract may already have published everything and exited).
     expect(stages.length).toBeGreaterThanOrEqual(6)
-    for (const pid of [run.child.pid!, ...stages]) process.kill(pid, "SIGKILL")
+    killNow([...stages, run.child.pid!])
     await run.done
     expect(await productCount(t.v3.url)).toBeLessThan(world.expected.tables.products.length)
     const again = await runCli("stages/migrate.ts", [], t.env)
@@ -75,7 +64,7 @@ describe("crash safety", () => {
     for (const stage of consumerStages) {
       await until(async () => childrenOf(run.child.pid!).some((pid) => commandOf(pid).includes(`stages/${stage}.ts`)), `${stage} to run`, 120_000)
       const victim = childrenOf(run.child.pid!).find((pid) => commandOf(pid).includes(`stages/${stage}.ts`))!
-      process.kill(victim, "SIGKILL")
+      killNow([victim])
       await new Promise((r) => setTimeout(r, 300))
     }
     const r = await run.done

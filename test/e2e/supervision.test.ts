@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process"
+import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { processAlive } from "../../src/runtime/pids"
 import { runCli, startCli } from "../support/cli"
@@ -7,17 +7,11 @@ import { productCount } from "../support/pg"
 import { e2eFixture } from "../support/e2e"
 import { actualV3 } from "../support/expected"
 import { until } from "../support/until"
+import { childrenOf } from "../support/processes"
 
 // Small batches: the run lasts long enough to act on while it is going.
 const world = e2eFixture("supervise", 800, 13, { EXTRACT_BATCH_SIZE: "40", HISTORY_BATCH_ROWS: "500", CLAIM_IDLE_MS: "1000", RETRY_DELAY: "0.2" })
 
-const childrenOf = (pid: number): number[] => {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number)
-  } catch {
-    return []
-  }
-}
 
 
 const started = (url: string) => until(async () => (await productCount(url)) > world.expected.tables.products.length / 5, "the run to be under way", 120_000)
@@ -27,9 +21,21 @@ describe("one supervisor per pipeline, no orphans, no stale writers", () => {
     const t = await world.target()
     const first = startCli("stages/migrate.ts", [], t.env)
     await started(t.v3.url)
-    const second = await runCli("stages/migrate.ts", [], t.env)
-    expect(second.code).toBe(1)
-    expect(second.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^another migrate \(host \S+, pid \d+\) is running this pipeline \(STREAM_PREFIX=\S+\): wait for it/)])
+    // Hold the first run's product inserts while the second starts: on a loaded machine the whole
+    // 800-product run can otherwise end first, and the second then rightly runs (CI saw exit 0).
+    const hold = new pg.Client({ connectionString: t.v3.url })
+    await hold.connect()
+    try {
+      await hold.query("BEGIN")
+      await hold.query("LOCK TABLE products IN SHARE MODE")
+      expect(await productCount(t.v3.url)).toBeLessThan(world.expected.tables.products.length)
+      const second = await runCli("stages/migrate.ts", [], t.env)
+      expect(second.code).toBe(1)
+      expect(second.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^another migrate \(host \S+, pid \d+\) is running this pipeline \(STREAM_PREFIX=\S+\): wait for it/)])
+    } finally {
+      await hold.query("ROLLBACK")
+      await hold.end()
+    }
     const r = await first.done
     expect(r.code, r.stderr).toBe(0)
     expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
