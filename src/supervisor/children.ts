@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { projectRoot } from "../local/paths"
 import type { Stage } from "../pipeline/stages"
+import { allocatorEnv } from "../runtime/allocator"
 
 declare const Bun: unknown
 
@@ -35,7 +36,7 @@ export function startChild(stage: Stage, index: number, workerBase: string, logD
   const { command, args } = stageCommand(stage)
   const proc = spawn(command, args, {
     cwd: projectRoot,
-    env: { ...process.env, WORKER_ID: workerId, LOG_FORMAT: "json", MIGRATOR_SUPERVISOR: supervisorToken },
+    env: { ...process.env, ...allocatorEnv(stage, process.env), WORKER_ID: workerId, LOG_FORMAT: "json", MIGRATOR_SUPERVISOR: supervisorToken },
     stdio: ["ignore", fd, fd],
   })
   closeSync(fd)
