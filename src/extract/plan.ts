@@ -1,21 +1,14 @@
 import type pg from "pg"
 import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
-import { historySigExpr, rowHash, signatureOf, sliceOf } from "./sql"
+import { signatureOf, sliceOf } from "./sql"
 
-/**
- * Legacy signatures of every group: one pass over product, one over history. Each product row is
- * hashed in the scan, behind an OFFSET 0 fence that keeps the planner from pulling the hash up
- * into the aggregate: otherwise the sort by external_id carries whole rows (~1 kB each, an
- * external merge on disk at 400k products) instead of three small columns. Same values as
- * productSigExpr (extract), so no group is re-planned; 400k products: 2.5 → 1.85 s.
- */
+/** Legacy signatures of every group: one pass over product, one over history; the same values as extract's (src/extract/sql.ts). */
 const legacyProductSigs = `
-  SELECT s.external_id, array_agg(s.uuid::text ORDER BY s.uuid) AS uuids, ${signatureOf("s.row_hash")} AS sig
-  FROM (SELECT p.external_id, p.uuid, ${rowHash("p")} AS row_hash FROM product p OFFSET 0) s
-  GROUP BY s.external_id`
+  SELECT p.external_id, array_agg(p.uuid::text ORDER BY p.uuid) AS uuids, ${signatureOf("p.xmin")} AS sig
+  FROM product p GROUP BY p.external_id`
 const legacyHistorySigs = `
-  SELECT h.external_product_id AS external_id, ${historySigExpr} AS sig FROM history h GROUP BY h.external_product_id`
+  SELECT h.external_product_id AS external_id, ${signatureOf("h.xmin")} AS sig FROM history h GROUP BY h.external_product_id`
 
 export interface PlanSummary {
   groups: number

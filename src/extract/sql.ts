@@ -14,19 +14,19 @@ export const sliceOf = (column: string, slicesParam: string, sliceParam: string)
   `abs(hashtext(${column})::bigint) % ${slicesParam} = ${sliceParam}`
 
 /**
- * Change signatures: a row count plus an order-independent sum of row hashes, per group. The
- * contract moves a product's updated_at when its row changes, but updated_at is a date: a second
- * edit on the day of the last run leaves it unchanged (issue 6: "inclusive of the last run's
- * day"). Hashing the whole row catches that edit, and any other, without re-reading every
- * product touched that day. History rows have no marker at all, so they are hashed the same way.
- * hash_record_extended hashes each column with its type's hash function, twice as fast as
- * hashing the row's text; it is stable on one server (a major-version upgrade of the legacy
- * server changes it, and the next daily run then re-plans every group once).
+ * Change signatures: a row count plus the sum of the rows' xmin (the id of the transaction that
+ * wrote each row version), per group. The contract moves a product's updated_at when its row
+ * changes, but updated_at is a date: a second edit on the day of the last run leaves it unchanged
+ * (issue 6: "inclusive of the last run's day"). Any insert, update or delete of a row changes its
+ * group's count or xmin sum, so the signature catches that edit, and history rows, which carry no
+ * marker at all, without hashing a single column: the daily plan's scan of 11M history rows took
+ * 6.8 s hashing every column (hash_record_extended) and 3.4 s reading xmin (400k products). The
+ * same signal drives xmin-based incremental sync elsewhere (Airbyte's Postgres source). xmin
+ * survives VACUUM, freezing (PostgreSQL ≥ 9.4 keeps the raw value) and pg_upgrade; a dump and
+ * restore of the legacy database writes new xmins, and the next daily run then re-migrates every
+ * group once. The `x` prefix keeps a signature of an older release (a row hash) from ever matching.
  */
-export const signatureOf = (hash: string) => `count(*)::text || ':' || sum(${hash})::text`
-export const rowHash = (alias: string) => `hash_record_extended(${alias}, 0)`
-export const productSigExpr = signatureOf(rowHash("p"))
-export const historySigExpr = signatureOf(rowHash("h"))
+export const signatureOf = (xmin: string) => `'x' || count(*)::text || ':' || sum(${xmin}::text::bigint)::text`
 
 /** (external_id, uuid) of one slice's products, in key order, after a resume position. */
 export const sliceProductsCursor = (withPosition: boolean) => `
@@ -49,7 +49,7 @@ export const fetchProducts = `
   WITH p AS (SELECT * FROM product WHERE uuid = ANY($1::uuid[]))
   SELECT (SELECT coalesce(json_agg(p ORDER BY p.uuid), '[]')::text FROM p) AS rows,
          (SELECT coalesce(json_object_agg(external_id, sig), '{}')::text FROM (
-            SELECT p.external_id, ${productSigExpr} AS sig FROM p GROUP BY p.external_id) s) AS sigs`
+            SELECT s.external_id, ${signatureOf("s.xmin")} AS sig FROM product s WHERE s.uuid = ANY($1::uuid[]) GROUP BY s.external_id) s) AS sigs`
 
 /**
  * The history rows of a batch's keys, one pass: a JSON object key -> rows (each row an array in
@@ -57,10 +57,10 @@ export const fetchProducts = `
  * key spares repeating it in every row.
  */
 export const fetchHistories = `
-  WITH h AS (SELECT * FROM history WHERE external_product_id = ANY($1::text[]))
+  WITH h AS (SELECT h.*, h.xmin AS row_xmin FROM history h WHERE h.external_product_id = ANY($1::text[]))
   SELECT coalesce(json_object_agg(k, rows), '{}')::text AS rows, coalesce(json_object_agg(k, sig), '{}')::text AS sigs,
          coalesce(sum(n), 0)::int AS n
-  FROM (SELECT h.external_product_id AS k, ${historySigExpr} AS sig, count(*) AS n,
+  FROM (SELECT h.external_product_id AS k, ${signatureOf("h.row_xmin")} AS sig, count(*) AS n,
                json_agg(json_build_array(${historyRowColumns.map((c) => `h.${c}`).join(", ")})) AS rows
         FROM h GROUP BY h.external_product_id) g`
 

@@ -101,4 +101,28 @@ describe("a daily run", () => {
     const [row] = await query<{ name: string }>(t.v3.url, `SELECT name FROM products WHERE id = '${edited}'`)
     expect(row?.name).toBe("Lámpara editada dos veces")
   })
+
+  it("follows a history row edited in place, although its group gained no row", async () => {
+    const t = upToDate
+    // A plain row: its product alone holds its external_id, and it alone holds its date.
+    const [h] = await query<{ uuid: string; product: string; date: string }>(
+      world.legacy.url,
+      `SELECT h.uuid::text, p.uuid::text AS product, h.date
+       FROM history h JOIN product p ON p.external_id = h.external_product_id AND p.platform = h.platform AND p.country = h.country
+       WHERE h.date ~ '^\\d{4}-\\d{2}-\\d{2}$'
+         AND (SELECT count(*) FROM product o WHERE o.external_id = p.external_id) = 1
+         AND (SELECT count(*) FROM history o WHERE o.external_product_id = h.external_product_id AND o.date LIKE h.date || '%') = 1
+       ORDER BY h.uuid LIMIT 1`,
+    )
+    expect(h).toBeDefined()
+    const [before] = await query<{ n: number }>(t.v3.url, `SELECT count(*)::int AS n FROM histories WHERE product_id = '${h!.product}' AND date = '${h!.date}' AND NOT filled`)
+    expect(before?.n).toBe(1)
+    await query(world.legacy.url, `UPDATE history SET sold_units = 987654 WHERE uuid = '${h!.uuid}'`)
+
+    const run = await runCli("stages/migrate.ts", [], t.env)
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/changes +1 groups .*1 with history changes/)
+    const [row] = await query<{ sold_units: number }>(t.v3.url, `SELECT sold_units FROM histories WHERE product_id = '${h!.product}' AND date = '${h!.date}'`)
+    expect(row?.sold_units).toBe(987654)
+  })
 })
