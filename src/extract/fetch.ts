@@ -20,18 +20,19 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch): Promise<Group
     batch.uuids.length > 0
       ? pool.query<{ rows: string; sigs: string }>(fetchProducts, [batch.uuids])
       : Promise.resolve({ rows: [{ rows: "[]", sigs: "{}" }] }),
-    pool.query<{ rows: string; sigs: string; n: number }>(fetchHistories, [batch.keys]),
+    pool.query<{ k: string; sig: string; n: number; rows: string }>(fetchHistories, [batch.keys]),
   ])
   const p = products.rows[0]!
-  const h = histories.rows[0]!
+  const h = histories.rows
   return {
     keys: batch.keys,
     lastKey: batch.lastKey,
     productsJson: p.rows,
-    historiesJson: h.rows,
+    // The rows are JSON text already: joined as they came, never parsed here.
+    historiesJson: `{${h.map((r) => `${JSON.stringify(r.k)}:${r.rows}`).join(",")}}`,
     productSigsJson: p.sigs,
-    historySigsJson: h.sigs,
+    historySigsJson: JSON.stringify(Object.fromEntries(h.map((r) => [r.k, r.sig]))),
     productCount: batch.uuids.length,
-    historyCount: h.n,
+    historyCount: h.reduce((n, r) => n + r.n, 0),
   }
 }

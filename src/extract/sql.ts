@@ -52,17 +52,17 @@ export const fetchProducts = `
             SELECT s.external_id, ${signatureOf("s.xmin")} AS sig FROM product s WHERE s.uuid = ANY($1::uuid[]) GROUP BY s.external_id) s) AS sigs`
 
 /**
- * The history rows of a batch's keys, one pass: a JSON object key -> rows (each row an array in
- * the wire format's column order, historyRowColumns), each key's signature, and the row count. Grouping by
- * key spares repeating it in every row.
+ * The history rows of a batch's keys, one pass: per key, its rows as one JSON array (each row an
+ * array in the wire format's column order, historyRowColumns), its signature and its row count.
+ * Grouping by key spares repeating it in every row. One result row per key, joined into the
+ * entry's object by extract (src/extract/fetch.ts): wrapping them in json_object_agg on the server
+ * cost a third of the query (20k keys of the 400k bench: 1.9 s against 1.2–1.35 s, three runs).
  */
 export const fetchHistories = `
   WITH h AS (SELECT h.*, h.xmin AS row_xmin FROM history h WHERE h.external_product_id = ANY($1::text[]))
-  SELECT coalesce(json_object_agg(k, rows), '{}')::text AS rows, coalesce(json_object_agg(k, sig), '{}')::text AS sigs,
-         coalesce(sum(n), 0)::int AS n
-  FROM (SELECT h.external_product_id AS k, ${signatureOf("h.row_xmin")} AS sig, count(*) AS n,
-               json_agg(json_build_array(${historyRowColumns.map((c) => `h.${c}`).join(", ")})) AS rows
-        FROM h GROUP BY h.external_product_id) g`
+  SELECT h.external_product_id AS k, ${signatureOf("h.row_xmin")} AS sig, count(*)::int AS n,
+         json_agg(json_build_array(${historyRowColumns.map((c) => `h.${c}`).join(", ")}))::text AS rows
+  FROM h GROUP BY h.external_product_id`
 
 /** The products TEST_MODE may pick from, by uuid (MAPPING.md, Accounting and runs). */
 export const productsByUuid = `SELECT uuid::text AS uuid, platform, external_id FROM product WHERE uuid::text > $1 ORDER BY uuid LIMIT 1000`
