@@ -18,7 +18,11 @@ const rss = (pid: number | string) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(
 
 export interface Measured {
   seconds: number
-  /** Peak RSS by process kind (migrate, each stage) and Redis's peak used_memory, bytes. */
+  /**
+   * Peak RSS by process kind (migrate, each stage) and Redis's peak used_memory above what it
+   * held when the run started, bytes: other data in the same Redis (another prefix, an earlier
+   * experiment) is not the run's.
+   */
   peaks: Record<string, number>
   /** CPU seconds by process kind: stages, the PostgreSQL backends serving each, Redis. */
   cpu: Record<string, number>
@@ -43,6 +47,8 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
     return Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0)
   }
   const redisCpuStart = await redisCpu()
+  const redisMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0)
+  const redisMemoryStart = await redisMemory()
   const start = performance.now()
   const child = spawn(bun, [join(projectRoot, "stages/migrate.ts"), ...args], { env, cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] })
   let stdout = ""
@@ -70,8 +76,7 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
     } catch {
       // A process ended between listing and reading: next sample.
     }
-    const mem = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0)
-    peaks["redis"] = Math.max(peaks["redis"] ?? 0, mem)
+    peaks["redis"] = Math.max(peaks["redis"] ?? 0, (await redisMemory()) - redisMemoryStart)
     await sleep(500)
   }
   const code = await exited
