@@ -24,7 +24,7 @@ export interface Measured {
    * experiment) is not the run's.
    */
   peaks: Record<string, number>
-  /** CPU seconds by process kind: stages, the PostgreSQL backends serving each, Redis. */
+  /** CPU seconds by process kind: migrate, stages, the PostgreSQL backends serving each, Redis and its AOF rewrites. */
   cpu: Record<string, number>
   stdout: string
   /** From the summary of an incremental run: groups and products it re-migrated. */
@@ -42,9 +42,11 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
   await admin.connect()
   const peaks: Record<string, number> = {}
   const cpu = new Map<string, { label: string; seconds: number }>()
+  // Redis's forked children (AOF rewrites) are reported apart: they run on the same cores.
   const redisCpu = async () => {
     const info = await redis.info("cpu")
-    return Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0)
+    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0)
+    return { main: field("used_cpu_sys") + field("used_cpu_user"), children: field("used_cpu_sys_children") + field("used_cpu_user_children") }
   }
   const redisCpuStart = await redisCpu()
   const redisMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0)
@@ -59,6 +61,7 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
   while (running) {
     try {
       peaks["migrate"] = Math.max(peaks["migrate"] ?? 0, rss(child.pid!))
+      cpu.set(`p${child.pid}`, { label: "migrate", seconds: cpuSeconds(child.pid!) })
       const kids = execFileSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).split("\n").filter(Boolean)
       for (const pid of kids) {
         const stage = /stages\/([a-z-]+)\.ts/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8"))?.[1] ?? "other"
@@ -81,7 +84,11 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
   }
   const code = await exited
   const seconds = (performance.now() - start) / 1000
-  const byLabel: Record<string, number> = { redis: (await redisCpu()) - redisCpuStart }
+  const redisEnd = await redisCpu()
+  const byLabel: Record<string, number> = {
+    redis: redisEnd.main - redisCpuStart.main,
+    "redis AOF rewrites": redisEnd.children - redisCpuStart.children,
+  }
   for (const { label, seconds: s } of cpu.values()) byLabel[label] = (byLabel[label] ?? 0) + s
   await admin.end()
   redis.disconnect()
