@@ -1,3 +1,4 @@
+import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import type pg from "pg"
 import { to as copyTo, from as copyFrom } from "pg-copy-streams"
@@ -20,4 +21,15 @@ export async function copyQueryInto(source: pg.Pool, query: string, target: pg.P
   } finally {
     client.release(!finished)
   }
+}
+
+/**
+ * Streams `chunks` (rows in COPY's text format, src/messages/copy-text.ts, whole lines per chunk)
+ * into `copy` (a `COPY … FROM STDIN` statement) on `client`, inside its transaction; returns the
+ * rows copied. A row the server refuses fails the statement with its SQLSTATE, as an INSERT would.
+ */
+export async function copyRowsIn(client: pg.PoolClient, copy: string, chunks: readonly string[]): Promise<number> {
+  const stream = client.query(copyFrom(copy))
+  await pipeline(Readable.from(chunks), stream)
+  return stream.rowCount
 }

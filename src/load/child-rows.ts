@@ -1,16 +1,18 @@
 import type pg from "pg"
+import { copyRowsIn } from "../db/copy"
 import type { V3History, V3Multimedia } from "../mapping/types"
 import type { Bounds } from "../messages/child-rows"
-import { type Column, historyColumns, multimediaColumns, wireColumns } from "../messages/columns"
+import { type Column, historyColumns, multimediaColumns } from "../messages/columns"
 import { bulkActive, claimBulk } from "./bulk"
-import { selectList, unnestFrom, upsertTail } from "./sql"
+import { upsertTail } from "./sql"
 
 /**
  * Histories and multimedia hang off a product, and a product's rows are every key between its
  * bounds (dates and positions have no holes). A write deletes the product's rows outside its
  * bounds, then upserts the entry's rows; both are no-ops when nothing changed. A product whose
  * rows arrive in several entries (a very large group) gets the same bounds in each. The rows
- * travel as PostgreSQL array literals (one per column) straight into unnest().
+ * arrive in COPY's text format: the first full load copies them straight into the table; a later
+ * run copies them into a temporary table and merges from there in one statement.
  */
 export interface ChildTable<T> {
   table: "histories" | "multimedia"
@@ -23,11 +25,22 @@ export interface ChildTable<T> {
 export const historiesTable: ChildTable<V3History> = { table: "histories", columns: historyColumns, key: "date", keyType: "date" }
 export const multimediaTable: ChildTable<V3Multimedia> = { table: "multimedia", columns: multimediaColumns, key: "position", keyType: "int4" }
 
-function statements<T>(t: ChildTable<T>) {
-  const n = wireColumns(t.columns).length
-  const insert = `INSERT INTO ${t.table} (${t.columns.map((c) => c.name).join(", ")})
-      SELECT ${selectList(t.columns)} FROM ${unnestFrom(t.columns)} WHERE t.product_id = ANY($${n + 1}::text[])`
+/** The rows of the given products in COPY text chunks, every column in `columns` order (ChildRowsCodec.copyText). */
+export interface CopyRows {
+  columns: readonly string[]
+  text(products: ReadonlySet<string>): string[]
+}
+
+function statements<T>(t: ChildTable<T>, columns: readonly string[]) {
+  const list = columns.join(", ")
+  const incoming = `${t.table}_incoming`
+  const insert = `INSERT INTO ${t.table} (${list}) SELECT ${list} FROM ${incoming} WHERE product_id = ANY($1::text[])`
   return {
+    copy: `COPY ${t.table} (${list}) FROM STDIN`,
+    // Per session and emptied at each commit; created in the transaction, so a connection that
+    // is new (or a pooler's other server connection) gets it too. One round trip: no parameters.
+    incoming: `CREATE TEMP TABLE IF NOT EXISTS ${incoming} (LIKE ${t.table}) ON COMMIT DELETE ROWS; DELETE FROM ${incoming}`,
+    copyIncoming: `COPY ${incoming} (${list}) FROM STDIN`,
     // One index probe per product; DISTINCT over `product_id = ANY(…)` read every row of each (a daily run's products have years of them).
     withRows: `SELECT p.id AS product_id FROM unnest($1::text[]) AS p(id) WHERE EXISTS (SELECT 1 FROM ${t.table} x WHERE x.product_id = p.id)`,
     deleteOutside: `
@@ -56,19 +69,23 @@ export async function presentProducts(tx: pg.Pool | pg.PoolClient, ids: string[]
 export async function writeChildRows<T>(
   tx: pg.PoolClient,
   t: ChildTable<T>,
-  columns: string[],
+  rows: CopyRows,
   bounds: readonly Bounds[],
   partOf: (productId: string) => number = () => 0,
 ): Promise<number> {
   if (bounds.length === 0) return 0
   let s = cache.get(t.table)
-  if (!s) cache.set(t.table, (s = statements(t)))
+  if (!s) cache.set(t.table, (s = statements(t, rows.columns)))
   const products = [...new Set(bounds.map((b) => b[0]))]
   if (await bulkActive(tx)) {
     // The first full load: an empty table without keys, each product's rows written once (src/load/bulk.ts).
     const claimed = await claimBulk(tx, t.table, products.map((id) => [id, partOf(id)]))
-    return claimed.size > 0 ? ((await tx.query(s.insert, [...columns, [...claimed]])).rowCount ?? 0) : 0
+    const chunks = claimed.size > 0 ? rows.text(claimed) : []
+    return chunks.length > 0 ? await copyRowsIn(tx, s.copy, chunks) : 0
   }
+  await tx.query(s.incoming)
+  const chunks = rows.text(new Set(products))
+  if (chunks.length > 0) await copyRowsIn(tx, s.copyIncoming, chunks)
   // A table loaded from empty has stale statistics for a while, and the planner then prefers a
   // sequential scan to find a few products' rows; the (product_id, key) index is always right here.
   await tx.query("SET LOCAL enable_seqscan = off")
@@ -79,7 +96,7 @@ export async function writeChildRows<T>(
     const set = new Set(ids)
     const stale = bounds.filter((b) => set.has(b[0]))
     await tx.query(s.deleteOutside, [stale.map((b) => b[0]), stale.map((b) => b[1]), stale.map((b) => b[2])])
-    return (await tx.query(s.upsert, [...columns, ids])).rowCount ?? 0
+    return (await tx.query(s.upsert, [ids])).rowCount ?? 0
   }
   let written = known.length > 0 ? await replace(known) : 0
   if (fresh.length > 0) {
@@ -87,7 +104,7 @@ export async function writeChildRows<T>(
     // this INSERT, and the rows then take the replace path (a race, not a refused row).
     await tx.query("SAVEPOINT first_load")
     try {
-      written += (await tx.query(s.insert, [...columns, fresh])).rowCount ?? 0
+      written += (await tx.query(s.insert, [fresh])).rowCount ?? 0
     } catch (err) {
       if ((err as { code?: string }).code !== "23505") throw err
       await tx.query("ROLLBACK TO SAVEPOINT first_load")

@@ -108,7 +108,7 @@ export function childRowsHandler<T>(
     handle: async (m, ctx) => {
       if (m.notBefore > Date.now()) await sleep(Math.min(m.notBefore - Date.now(), MAX_DEFER_WAIT_MS))
       const only = m.only ? new Set(m.only) : null
-      const literals = codec.literals(m)
+      const rows = { columns: codec.copyColumns, text: (products: ReadonlySet<string>) => codec.copyText(m, products) }
       const targets = m.bounds.filter((b) => !only || only.has(b[0]))
       const outcome: ChildOutcome = { written: 0, missing: new Set() }
       // Which part of its split group each product's rows here are (0: the group is whole in this entry).
@@ -119,7 +119,7 @@ export function childRowsHandler<T>(
         const missing = await inTransaction(d.pool, async (tx) => {
           const present = await presentProducts(tx, [...new Set([...part, ...(all ? m.keys.flatMap((k) => k[2]) : [])])])
           const writing = targets.filter((b) => ids.has(b[0]) && present.has(b[0]))
-          outcome.written += await writeChildRows(tx, table, literals, writing, (id) => partOf.get(id) ?? 0)
+          outcome.written += await writeChildRows(tx, table, rows, writing, (id) => partOf.get(id) ?? 0)
           await clearRefused(tx, table.table, [...new Set(writing.map((b) => b[0]))])
           if (all && !m.test) await recordStates(tx, stateColumn, m.keys.filter((k) => k[2].every((id) => present.has(id))))
           return part.filter((id) => !present.has(id))

@@ -7,9 +7,9 @@ export function unnestFrom<T>(columns: readonly Column<T>[], offset = 1): string
   return `unnest(${args}) AS t(${wire.map((c) => c.name).join(", ")})`
 }
 
-/** The SELECT list over unnestFrom's `t` giving every column, derived ones computed, in order. */
+/** The SELECT list over unnestFrom's `t` giving every column, in order. */
 export function selectList<T>(columns: readonly Column<T>[]): string {
-  return columns.map((c) => c.derived ?? `t.${c.name}`).join(", ")
+  return columns.map((c) => `t.${c.name}`).join(", ")
 }
 
 /** `SET a = EXCLUDED.a, …` and the matching `WHERE (t.a, …) IS DISTINCT FROM (EXCLUDED.a, …)`: no-op rewrites write nothing. */

@@ -1,7 +1,7 @@
 import { type Column, wireColumns } from "./columns"
-import { type Fields, integer, isArrayOf, isString, isStringArray, json, MalformedMessageError, runFields, type RunTag, runTag } from "./fields"
-import { pgArrayOf } from "./pg-array"
-import { isRun, type Run, type RunKey, rowsPerRun, runColumns, runsOf } from "./runs"
+import { copyField, copyLines, countOf } from "./copy-text"
+import { type Fields, integer, isArrayOf, isString, isStringArray, json, MalformedMessageError, runFields, type RunTag, runTag, text } from "./fields"
+import { isRun, type Run, type RunKey, rowsPerRun, runsOf } from "./runs"
 
 /**
  * A group in a child-rows entry: its key, the legacy signature of its rows, all its products,
@@ -18,12 +18,13 @@ export type Bounds = [productId: string, lo: string | number | null, hi: string 
 
 /**
  * A histories or multimedia stream entry: rows of its products, their product_id and key as
- * runs (field `runs`, src/messages/runs.ts), every other column as one PostgreSQL array literal
- * (field `c.<column>`; derived columns do not travel), which the loader hands straight to
- * unnest(). Fields are named, not numbered, so an entry of another column
- * list is malformed (dead-lettered, `dlq retry` re-extracts it), never misread. Produced by
- * transform; consumed by its loader, which re-queues the rows of products not loaded yet as a
- * new entry carrying `only` (those products) and a growing `deferrals`.
+ * runs (field `runs`, src/messages/runs.ts), every other column in COPY's text format, one line
+ * per row (field `copy`, src/messages/copy-text.ts); derived columns do not travel. The loader
+ * puts the id, product_id and key in front of each line and streams the lines into COPY. The
+ * columns a line holds are named in field `columns`, so an entry of another column list is
+ * malformed (dead-lettered, `dlq retry` re-extracts it), never misread. Produced by transform;
+ * consumed by its loader, which re-queues the rows of products not loaded yet as a new entry
+ * carrying `only` (those products) and a growing `deferrals`.
  */
 export interface ChildRowsMessage extends RunTag {
   keys: GroupEntry[]
@@ -32,8 +33,8 @@ export interface ChildRowsMessage extends RunTag {
   rows: number
   /** product_id and key of the rows, in row order. */
   runs: Run[]
-  /** The literals of the columns that travel as such, in the table's column order. */
-  columns: string[]
+  /** The rows' other columns, one COPY text line per row, in row order. */
+  copy: string
   /** Set on a re-queued entry: the products still waiting for their product row. */
   only?: string[]
   deferrals: number
@@ -50,22 +51,35 @@ const isBounds = (v: unknown): v is Bounds => Array.isArray(v) && v.length === 3
 export interface ChildRowsCodec<T> {
   /** The table and stream: "histories", "multimedia". */
   readonly table: string
+  /** Every column of the table, in the order of the lines copyText gives. */
+  readonly copyColumns: readonly string[]
   /** The stream entry of `rows` (their columns encoded here) for the given groups and product bounds. */
   fromRows(tag: RunTag, keys: GroupEntry[], bounds: Bounds[], rows: readonly T[]): Record<string, string>
   encode(m: ChildRowsMessage): Record<string, string>
   decode(f: Fields): ChildRowsMessage
   /** How many of the entry's rows each product has. */
   rowsPerProduct(m: ChildRowsMessage): Map<string, number>
-  /** The literals for the loader's unnest(), in wireColumns order (product_id and key expanded from the runs). */
-  literals(m: ChildRowsMessage): string[]
+  /**
+   * The COPY text of the rows of `products` (all when absent), every column in copyColumns order,
+   * in chunks of whole lines (none: no rows), so no copy of a whole entry is ever built.
+   */
+  copyText(m: ChildRowsMessage, products?: ReadonlySet<string>): string[]
 }
 
-/** The message module of one child table, from its column list (src/messages/columns.ts). */
-export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[], key: RunKey): ChildRowsCodec<T> {
+const COPY_CHUNK_CHARS = 64 * 1024
+
+/**
+ * The message module of one child table, from its column list (src/messages/columns.ts) and the
+ * function giving a row's id from its product id and key (src/mapping/reference.ts).
+ */
+export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[], key: RunKey, idOf: (productId: string, key: string | number) => string): ChildRowsCodec<T> {
   const sqlColumns = wireColumns(allColumns)
   const runColumn = (name: string) => name === "product_id" || name === key.name
   if (sqlColumns.filter((c) => runColumn(c.name)).length !== 2) throw new Error(`${what}: a child table's wire columns must include product_id and ${key.name}`)
+  const derived = allColumns.filter((c) => c.derived)
+  if (derived.length !== 1 || derived[0]!.name !== "id") throw new Error(`${what}: id must be the one derived column`)
   const columns = sqlColumns.filter((c) => !runColumn(c.name))
+  const columnList = columns.map((c) => c.name).join(",")
   const productOf = (row: T) => (row as Record<string, unknown>)["product_id"] as string
   const keyOf = (row: T) => (row as Record<string, unknown>)[key.name] as string | number
   const encode = (m: ChildRowsMessage): Record<string, string> => {
@@ -75,8 +89,9 @@ export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]
       bounds: JSON.stringify(m.bounds),
       rows: String(m.rows),
       runs: JSON.stringify(m.runs),
+      columns: columnList,
+      copy: m.copy,
     }
-    m.columns.forEach((c, i) => (fields[`c.${columns[i]!.name}`] = c))
     if (m.only) fields["only"] = JSON.stringify(m.only)
     if (m.deferrals > 0) fields["deferrals"] = String(m.deferrals)
     if (m.notBefore > 0) fields["not_before"] = String(m.notBefore)
@@ -84,18 +99,20 @@ export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]
   }
   return {
     table: what,
+    copyColumns: ["id", "product_id", key.name, ...columns.map((c) => c.name)],
     encode,
     fromRows: (tag, keys, bounds, rows) => {
-      const literals = columns.map((c) => pgArrayOf(rows.length, (r) => c.get(rows[r]!)))
-      return encode({ ...tag, keys, bounds, rows: rows.length, runs: runsOf(rows, productOf, keyOf, key), columns: literals, deferrals: 0, notBefore: 0 })
+      const copy = copyLines(rows.length, columns.length, (r, c) => columns[c]!.get(rows[r]!))
+      return encode({ ...tag, keys, bounds, rows: rows.length, runs: runsOf(rows, productOf, keyOf, key), copy, deferrals: 0, notBefore: 0 })
     },
     decode: (f) => {
-      const literals = columns.map((c) => {
-        const v = f[`c.${c.name}`]
-        if (v === undefined || !v.startsWith("{") || !v.endsWith("}")) throw new MalformedMessageError(`${what} entry lacks column field c.${c.name} (an array literal)`)
-        return v
-      })
+      if (f["columns"] !== columnList) throw new MalformedMessageError(`${what} entry's columns are not ${columnList} (an entry of another release)`)
       const rows = integer(f, "rows", what)
+      const copy = text(f, "copy", what)
+      // Line and tab counts are exact: a newline or tab inside a value travels escaped.
+      if (countOf(copy, "\n") !== rows || countOf(copy, "\t") !== rows * (columns.length - 1) || (rows > 0 && !copy.endsWith("\n"))) {
+        throw new MalformedMessageError(`${what} entry's copy field does not hold ${rows} lines of ${columns.length} columns`)
+      }
       const runs = json(f, "runs", what, isArrayOf(isRun(key)), `a list of [product id, first ${key.name}, row count]`)
       if (runs.reduce((n, r) => n + r[2], 0) !== rows) throw new MalformedMessageError(`${what} entry's runs do not add up to its ${rows} rows`)
       return {
@@ -104,17 +121,35 @@ export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]
         bounds: json(f, "bounds", what, isArrayOf(isBounds), "a list of [product id, lo, hi]"),
         rows,
         runs,
-        columns: literals,
+        copy,
         ...(f["only"] !== undefined ? { only: json(f, "only", what, isStringArray, "a list of product ids") } : {}),
         deferrals: integer(f, "deferrals", what, 0),
         notBefore: integer(f, "not_before", what, 0),
       }
     },
     rowsPerProduct: (m) => rowsPerRun(m.runs),
-    literals: (m) => {
-      const { productIds, keys } = runColumns(m.runs, key)
-      let i = 0
-      return sqlColumns.map((c) => (c.name === "product_id" ? productIds : c.name === key.name ? keys : m.columns[i++]!))
+    copyText: (m, products) => {
+      const lines = m.copy.split("\n")
+      const chunks: string[] = []
+      let chunk = ""
+      let row = 0
+      for (const [id, start, length] of m.runs) {
+        if (!products || products.has(id)) {
+          const idText = copyField(id)
+          const first = key.ordinal(start)
+          for (let i = 0; i < length; i++) {
+            const k = key.at(first + i)
+            chunk += `${copyField(idOf(id, k))}\t${idText}\t${copyField(k)}\t${lines[row + i]}\n`
+            if (chunk.length >= COPY_CHUNK_CHARS) {
+              chunks.push(chunk)
+              chunk = ""
+            }
+          }
+        }
+        row += length
+      }
+      if (chunk.length > 0) chunks.push(chunk)
+      return chunks
     },
   }
 }

@@ -1,5 +1,5 @@
 import type { V3History, V3Multimedia, V3Product } from "../mapping/types"
-import type { Scalar } from "./pg-array"
+import type { Scalar } from "./copy-text"
 
 /**
  * The v3 columns each loader writes, with their PostgreSQL types: one definition serves the
@@ -10,22 +10,21 @@ export interface Column<T> {
   type: string
   get: (row: T) => Scalar
   /**
-   * SQL computing the value from the row's other columns (`t.<column>`) in the loader: such a
+   * Computed by the loader from the row's product id and key (src/messages/child-rows.ts): such a
    * column never travels. The v3 ids of histories and multimedia are their product id and key
    * (src/mapping/reference.ts), and were a third of a histories entry's bytes.
    */
-  derived?: string
+  derived?: true
 }
 
-const col = <T>(name: keyof T & string, type: string, derived?: string): Column<T> =>
+const col = <T>(name: keyof T & string, type: string, derived?: true): Column<T> =>
   derived === undefined ? { name, type, get: (row) => row[name] as Scalar } : { name, type, get: (row) => row[name] as Scalar, derived }
 
 /** The columns a stream entry carries: all but the derived ones, in order. */
 export const wireColumns = <T>(columns: readonly Column<T>[]): Column<T>[] => columns.filter((c) => c.derived === undefined)
 
-// historyId: `${productId}:${date}`; to_char gives exactly 'YYYY-MM-DD' whatever the server's DateStyle.
 export const historyColumns: Column<V3History>[] = [
-  col("id", "text", "t.product_id || ':' || to_char(t.date, 'YYYY-MM-DD')"),
+  col("id", "text", true),
   col("product_id", "text"),
   col("date", "date"),
   col("stock", "float8"),
@@ -44,9 +43,8 @@ export const historyColumns: Column<V3History>[] = [
   col("filled", "boolean"),
 ]
 
-// multimediaId: `${productId}:${position}`.
 export const multimediaColumns: Column<V3Multimedia>[] = [
-  col("id", "text", "t.product_id || ':' || t.position"),
+  col("id", "text", true),
   col("product_id", "text"),
   col("position", "int4"),
   col("type", "text"),

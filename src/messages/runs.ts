@@ -1,5 +1,3 @@
-import { pgElement } from "./pg-array"
-
 /**
  * Child rows of one product with consecutive keys, as [product id, first key, row count]. A
  * product's dates have no holes (gap filling) and its positions run 0…n−1, so an entry's
@@ -67,18 +65,6 @@ export function runsOf<T>(rows: readonly T[], productOf: (row: T) => string, key
     next = o + 1
   }
   return runs
-}
-
-/** The product_id and key columns of `runs`, as PostgreSQL array literals (src/messages/pg-array.ts). */
-export function runColumns(runs: readonly Run[], key: RunKey): { productIds: string; keys: string } {
-  const ids: string[] = []
-  const keys: string[] = []
-  for (const [id, start, length] of runs) {
-    ids.push(`${pgElement(id)},`.repeat(length))
-    const first = key.ordinal(start)
-    for (let i = 0; i < length; i++) keys.push(pgElement(key.at(first + i)))
-  }
-  return { productIds: `{${ids.join("").slice(0, -1)}}`, keys: `{${keys.join(",")}}` }
 }
 
 /** How many rows each product has in `runs`. */

@@ -88,12 +88,13 @@ describe("load-histories", () => {
     await loadProduct(p)
     const fields = outputsOf(p, [legacyHistory(p, "2024-03-01"), legacyHistory(p, "2024-03-02")]).histories[0]!
     const m = historiesMessage.decode(fields)
-    const [columns, bounds] = [historiesMessage.literals(m), m.bounds]
+    const rows = { columns: historiesMessage.copyColumns, text: (ids: ReadonlySet<string>) => historiesMessage.copyText(m, ids) }
+    const bounds = m.bounds
     const [a, b] = [await pool.connect(), await pool.connect()]
     await a.query("BEGIN")
     await b.query("BEGIN")
-    expect(await writeChildRows(a, historiesTable, columns, bounds)).toBe(2)
-    const racing = writeChildRows(b, historiesTable, columns, bounds)
+    expect(await writeChildRows(a, historiesTable, rows, bounds)).toBe(2)
+    const racing = writeChildRows(b, historiesTable, rows, bounds)
     // b saw no rows yet (a has not committed) and now waits on a's uncommitted unique keys.
     const bPid = (b as unknown as { processID: number }).processID
     for (let waited = 0; ; waited += 20) {

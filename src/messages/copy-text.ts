@@ -1,0 +1,53 @@
+/**
+ * Rows in COPY's text format (postgresql.org/docs/15/sql-copy.html, "Text Format"): one line per
+ * row, columns separated by a tab, NULL as `\N`, and backslash, newline, carriage return and tab
+ * inside a value escaped with a backslash. Transform writes child rows this way once, and a
+ * loader streams them into `COPY … FROM STDIN`, which parses each value with the column type's
+ * own input function: no array literal to build, parse and unnest.
+ */
+export type Scalar = string | number | boolean | null
+
+const specials = /[\\\n\r\t]/
+const specialsAll = /[\\\n\r\t]/g
+const escapes: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" }
+
+export function copyField(v: Scalar): string {
+  if (v === null) return "\\N"
+  if (typeof v === "boolean") return v ? "t" : "f"
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new Error(`cannot load a non-finite number (${v})`)
+    return String(v)
+  }
+  // Most values (ids, dates, URLs) hold none of these: skip the rewrite for them.
+  return specials.test(v) ? v.replace(specialsAll, (c) => escapes[c]!) : v
+}
+
+/**
+ * The lines of `count` rows, `width` columns each, value `at(row, column)`, each line ending in a
+ * newline. A column's value equal to the row before's (a product's price or stock over days)
+ * reuses that text: number-to-text is most of the cost.
+ */
+export function copyLines(count: number, width: number, at: (row: number, column: number) => Scalar): string {
+  const previous = new Array<Scalar | undefined>(width)
+  const previousText = new Array<string>(width).fill("")
+  let out = ""
+  for (let r = 0; r < count; r++) {
+    for (let c = 0; c < width; c++) {
+      const v = at(r, c)
+      if (r === 0 || v !== previous[c]) {
+        previousText[c] = copyField(v)
+        previous[c] = v
+      }
+      out += c === 0 ? previousText[c] : `\t${previousText[c]}`
+    }
+    out += "\n"
+  }
+  return out
+}
+
+/** How many times `char` (one character) occurs in `text`. */
+export function countOf(text: string, char: string): number {
+  let n = 0
+  for (let i = text.indexOf(char); i !== -1; i = text.indexOf(char, i + 1)) n++
+  return n
+}
