@@ -81,6 +81,27 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
 /** Waiting longer than this inside one delivery would hold a consumer slot for nothing. */
 const MAX_DEFER_WAIT_MS = 5_000
 
+/**
+ * How long an entry's first delivery waits for its products before re-queuing the rest.
+ * Transform publishes a batch's products and child rows together, and load-products commits
+ * them a moment later: at 100k products, re-queuing at once sent about 300 entries of each
+ * child stream round Redis a second time (deferred_entries), each with all its rows.
+ */
+const FIRST_WAIT_MS = 1_500
+const FIRST_POLL_MS = 100
+
+/** Waits up to `ms` for every one of `ids` to be in v3 (polling), or for none to be missing any more. */
+async function awaitProducts(pool: pg.Pool, ids: string[], ms: number): Promise<void> {
+  const until = Date.now() + ms
+  let waiting = ids
+  while (waiting.length > 0) {
+    const present = await presentProducts(pool, waiting)
+    waiting = waiting.filter((id) => !present.has(id))
+    if (waiting.length === 0 || Date.now() + FIRST_POLL_MS > until) return
+    await sleep(FIRST_POLL_MS)
+  }
+}
+
 /** What one child-rows entry wrote, and which of its products had to wait. */
 interface ChildOutcome {
   written: number
@@ -110,6 +131,7 @@ export function childRowsHandler<T>(
       const only = m.only ? new Set(m.only) : null
       const rows = { columns: codec.copyColumns, text: (products: ReadonlySet<string>) => codec.copyText(m, products) }
       const targets = m.bounds.filter((b) => !only || only.has(b[0]))
+      if (m.deferrals === 0) await awaitProducts(d.pool, [...new Set(targets.map((b) => b[0]))], FIRST_WAIT_MS)
       const outcome: ChildOutcome = { written: 0, missing: new Set() }
       // Which part of its split group each product's rows here are (0: the group is whole in this entry).
       const partOf = new Map(m.keys.flatMap(([, , ids, part]) => ids.map((id) => [id, part?.[0] ?? 0] as const)))
@@ -164,8 +186,9 @@ async function recordStates(tx: pg.PoolClient, column: StateColumn, keys: GroupE
 async function requeue<T>(d: LoaderDeps, stage: ConsumerStage, codec: ChildRowsCodec<T>, m: ChildRowsMessage, missing: Set<string>, ctx: HandlerContext): Promise<void> {
   const stream = d.keys.input[stage]
   const deferrals = m.deferrals + 1
+  // Only the waiting products' rows travel again: the others' are written.
   const rest: ChildRowsMessage = {
-    ...m,
+    ...codec.narrow(m, missing),
     keys: m.keys.filter((k) => k[2].some((id) => missing.has(id))),
     only: [...missing],
     deferrals,

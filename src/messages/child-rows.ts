@@ -59,6 +59,8 @@ export interface ChildRowsCodec<T> {
   decode(f: Fields): ChildRowsMessage
   /** How many of the entry's rows each product has. */
   rowsPerProduct(m: ChildRowsMessage): Map<string, number>
+  /** The entry with only the rows and bounds of `products`. */
+  narrow(m: ChildRowsMessage, products: ReadonlySet<string>): ChildRowsMessage
   /**
    * The COPY text of the rows of `products` (all when absent), every column in copyColumns order,
    * in chunks of whole lines (none: no rows), so no copy of a whole entry is ever built.
@@ -128,6 +130,21 @@ export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]
       }
     },
     rowsPerProduct: (m) => rowsPerRun(m.runs),
+    narrow: (m, products) => {
+      const lines = m.copy.split("\n")
+      const runs: Run[] = []
+      const kept: string[] = []
+      let row = 0
+      for (const run of m.runs) {
+        if (products.has(run[0])) {
+          runs.push(run)
+          for (let i = row; i < row + run[2]; i++) kept.push(lines[i]!)
+        }
+        row += run[2]
+      }
+      const copy = kept.length > 0 ? `${kept.join("\n")}\n` : ""
+      return { ...m, runs, copy, rows: kept.length, bounds: m.bounds.filter((b) => products.has(b[0])) }
+    },
     copyText: (m, products) => {
       const lines = m.copy.split("\n")
       const chunks: string[] = []

@@ -32,6 +32,16 @@ describe("child rows on the wire", () => {
     expect(historiesMessage.decode(historiesMessage.encode(m))).toEqual(m)
   })
 
+  it("narrows an entry to some products' rows and bounds, for re-queuing only the rows still waiting", () => {
+    const rows = [history("p1", "2024-02-28", 5), history("p1", "2024-02-29"), history("p2", "2024-01-01", 7), history("p3", "2024-01-01")]
+    const m = historiesMessage.decode(historiesMessage.fromRows(tag, [["k1", null, ["p1", "p2", "p3"]]], [["p1", "2024-02-28", "2024-02-29"], ["p2", "2024-01-01", "2024-01-01"], ["p3", "2024-01-01", "2024-01-01"], ["p4", null, null]], rows))
+    const narrow = historiesMessage.decode(historiesMessage.encode(historiesMessage.narrow(m, new Set(["p2", "p4"]))))
+    expect(narrow.rows).toBe(1)
+    expect(narrow.bounds).toEqual([["p2", "2024-01-01", "2024-01-01"], ["p4", null, null]])
+    expect(historiesMessage.copyText(narrow)).toEqual(historiesMessage.copyText(m, new Set(["p2"])))
+    expect(historiesMessage.narrow(m, new Set(["p4"]))).toMatchObject({ rows: 0, runs: [], copy: "" })
+  })
+
   it("hands a large entry's rows to the loader in chunks of whole lines", () => {
     const rows = Array.from({ length: 3000 }, (_, i) => history("p1", new Date(Date.UTC(2015, 0, 1 + i)).toISOString().slice(0, 10), i))
     const m = historiesMessage.decode(historiesMessage.fromRows(tag, [["k1", null, ["p1"]]], [["p1", rows[0]!.date, rows.at(-1)!.date]], rows))
