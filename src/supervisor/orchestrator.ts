@@ -13,6 +13,7 @@ import { type Child, lastWords, startChild, stopChildren } from "./children"
 import { completeRunIfDrained, type RunSummary } from "../run/complete"
 import { type ProgressView } from "./progress-view"
 import { readRun, type RunState } from "../run/state"
+import { explainRunLoss, runLost } from "../run/lost"
 import { formatSummary } from "../run/summary"
 
 export interface OrchestratorOptions {
@@ -85,7 +86,7 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
         throw new UserFacingError("interrupted: stages stopped cleanly; run `npm run migrate` again to resume", ExitCode.interrupted)
       }
       // A server restart while polling: wait for it (the stages wait too), then poll again.
-      const summary = await watch.ride(() => completeRunIfDrained(o.redis, o.v3, o.keys, o.log), o.signal)
+      const summary = await explainRunLoss(o.redis, o.keys, o.run.id, () => watch.ride(() => completeRunIfDrained(o.redis, o.v3, o.keys, o.log), o.signal))
       if (summary) {
         o.view.stop()
         await stopChildren(children, STOP_GRACE_MS)
@@ -93,14 +94,9 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
       }
       const run = await readRun(o.redis, o.keys)
       if (run && o.supervisor.lost()) throw new UserFacingError("this migrate lost its lock on the pipeline to another migrate: stopping its stages", ExitCode.failed)
-      if (!run) {
-        throw new UserFacingError(
-          `Redis no longer holds run ${o.run.id} (it restarted without persistence, or its keys were deleted): the run cannot finish; ` +
-            "run npm run migrate again to start over (v3 keeps what was loaded; set appendonly yes on Redis to keep runs across restarts)",
-        )
-      }
+      if (!run) throw runLost(o.run.id)
       if (run.id !== o.run.id) throw new UserFacingError(`run ${o.run.id} was replaced by run ${run.id} (another process started it)`, ExitCode.failed)
-      await o.view.update(run)
+      await explainRunLoss(o.redis, o.keys, o.run.id, () => o.view.update(run))
     }
   } catch (err) {
     await stopChildren(children, STOP_GRACE_MS)

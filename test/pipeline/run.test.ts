@@ -1,6 +1,7 @@
 import { createLogger } from "../../src/log/logger"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { explainRunLoss } from "../../src/run/lost"
 import { beginOrResumeRun } from "../../src/run/state"
 import { UserFacingError } from "../../src/runtime/errors"
 import { streamKeys } from "../../src/streams/keys"
@@ -68,5 +69,23 @@ describe("starting or resuming a run", () => {
     expect(test.discarded?.reason).toMatch(/TEST_MODE=false .* TEST_MODE is now true/)
     expect(await runStatus(b, current.run.id)).toBe("abandoned")
     expect(await runStatus(b, test.run.id)).toBe("running")
+  })
+})
+
+describe("a run Redis no longer holds", () => {
+  it("is named as lost when a poll fails on its vanished streams, instead of Redis's 'no such key'", async () => {
+    const lostKeys = streamKeys(`${prefix}-lost`)
+    const poll = () => redis.xinfo("GROUPS", lostKeys.stream.products)
+    await expect(poll()).rejects.toThrow(/no such key/)
+    const err = await explainRunLoss(redis, lostKeys, "run-1", poll).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(UserFacingError)
+    expect((err as Error).message).toMatch(/^Redis no longer holds run run-1 \(it restarted without persistence/)
+  })
+
+  it("keeps a poll's own error while the run is still there", async () => {
+    const { run } = await beginOrResumeRun(redis, a, keys, opts)
+    const boom = new Error("boom")
+    await expect(explainRunLoss(redis, keys, run.id, () => Promise.reject(boom))).rejects.toBe(boom)
+    await expect(explainRunLoss(redis, keys, run.id, () => Promise.resolve(7))).resolves.toBe(7)
   })
 })
