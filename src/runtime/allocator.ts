@@ -1,23 +1,31 @@
 import type { Stage } from "../pipeline/stages"
 
 /**
- * How Bun's allocator (mimalloc) should hand freed memory back to the kernel, per stage.
+ * Memory settings for the Bun stages `migrate` starts: JavaScriptCore's heap sized for a small
+ * machine, and Bun's allocator (mimalloc) keeping the pages it freed.
  *
- * By default mimalloc purges free pages (MADV_DONTNEED) soon after they empty, so a stage that
- * cycles through multi-megabyte entries keeps touching fresh pages, and every first touch is a
- * page fault. On the virtual machines we run on a page fault costs about 12 µs (measured: a loop
- * touching freshly mapped 64 MB regions), and at 100k products the stages took 2.9M of them,
- * about 35 of their 117 CPU-seconds. With purging off (MIMALLOC_PURGE_DELAY=-1) every stage took
- * 0.4M, and the loaders' CPU fell from 51 to 19 seconds; a process then stays at its high-water
- * mark instead of shrinking.
+ * Page faults are the cost (docs/DECISIONS.md 27): by default mimalloc purges free pages
+ * (MADV_DONTNEED) soon after they empty, so a stage cycling through multi-megabyte entries keeps
+ * touching fresh pages, about 12–20 µs each on the virtual machines we run on. Never purging
+ * (MIMALLOC_PURGE_DELAY=-1) removes most of them, but a process then stays at its high-water
+ * mark, and JavaScriptCore sets that mark by the machine's RAM: on a 24 GB host it lets a heap
+ * double before a full collection up to a quarter of RAM, so extract and transform, which hold
+ * a few tens of MB live, peaked at 295–333 MB at 400k products. Telling it the machine has
+ * 256 MB (BUN_JSC_forceRAMSize, a JavaScriptCore option Bun reads from the environment) makes
+ * it grow a heap by 1.5 × past 64 MB and 1.24 × past 128 MB instead, and collect harder near
+ * 80 % of that.
  *
- * The loaders stay well within the 256 MB budget that way (peaks 146–217 MB over five runs).
- * Extract (240–267 MB) and transform (266–368 MB) do not, so they keep mimalloc's default and
- * src/runtime/memory.ts's collections. A value the user set in the environment always wins.
+ * Measured at 100k products (tuned cluster, alternated): stage CPU-seconds 155–159 with the
+ * heap setting alone, 121–125 with both, 174–200 with neither; at 400k with both, transform
+ * 122 and extract 21 CPU-s against 188 and 85. Transform gets a smaller heap than the others:
+ * at 256 MB its peak reached 259 MB at 400k. A value the user set always wins.
  */
-const keepsFreedPages: ReadonlySet<Stage> = new Set<Stage>(["load-products", "load-histories", "load-multimedia"])
+const MIB = 1024 * 1024
+const ramBytes = (stage: Stage): number => (stage === "transform" ? 192 : 256) * MIB
 
 export function allocatorEnv(stage: Stage, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (env["MIMALLOC_PURGE_DELAY"] !== undefined || !keepsFreedPages.has(stage)) return {}
-  return { MIMALLOC_PURGE_DELAY: "-1" }
+  const out: NodeJS.ProcessEnv = {}
+  if (env["MIMALLOC_PURGE_DELAY"] === undefined) out["MIMALLOC_PURGE_DELAY"] = "-1"
+  if (env["BUN_JSC_forceRAMSize"] === undefined) out["BUN_JSC_forceRAMSize"] = String(ramBytes(stage))
+  return out
 }

@@ -1,19 +1,28 @@
+import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
+import { stages } from "../../src/pipeline/stages"
 import { allocatorEnv } from "../../src/runtime/allocator"
+import { bunBin } from "../support/cli"
 
-describe("allocator settings of the stages migrate starts", () => {
-  it("keeps freed pages in the loaders, whose peak memory stays within budget that way", () => {
-    for (const stage of ["load-products", "load-histories", "load-multimedia"] as const) {
-      expect(allocatorEnv(stage, {})).toEqual({ MIMALLOC_PURGE_DELAY: "-1" })
+const MIB = 1024 * 1024
+
+describe("memory settings of the stages migrate starts", () => {
+  it("keeps freed pages and sizes JavaScriptCore's heap for a small machine in every stage, transform's smallest", () => {
+    for (const { name: stage } of stages) {
+      expect(allocatorEnv(stage, {})).toEqual({ MIMALLOC_PURGE_DELAY: "-1", BUN_JSC_forceRAMSize: String((stage === "transform" ? 192 : 256) * MIB) })
     }
   })
 
-  it("leaves extract and transform on mimalloc's default, which bounds their resident memory", () => {
-    expect(allocatorEnv("extract", {})).toEqual({})
-    expect(allocatorEnv("transform", {})).toEqual({})
+  it("never overrides a value the user set", () => {
+    expect(allocatorEnv("load-histories", { MIMALLOC_PURGE_DELAY: "10" })).toEqual({ BUN_JSC_forceRAMSize: String(256 * MIB) })
+    expect(allocatorEnv("transform", { BUN_JSC_forceRAMSize: "1073741824", MIMALLOC_PURGE_DELAY: "10" })).toEqual({})
   })
 
-  it("never overrides a value the user set", () => {
-    expect(allocatorEnv("load-histories", { MIMALLOC_PURGE_DELAY: "10" })).toEqual({})
+  it("is an option the pinned Bun knows and applies (Bun refuses to start on an unknown BUN_JSC_ option)", () => {
+    const env = { ...process.env, ...allocatorEnv("transform", {}), BUN_JSC_dumpOptions: "1" }
+    const r = spawnSync(bunBin, ["-e", "console.log('started')"], { env, encoding: "utf8" })
+    expect(r.status).toBe(0)
+    expect(r.stdout + r.stderr).toMatch(new RegExp(`forceRAMSize=${192 * MIB}\\b`))
+    expect(r.stdout).toMatch(/started/)
   })
 })
