@@ -83,7 +83,21 @@ describe("load-histories", () => {
     expect(state.rows).toEqual([{ histories_sig: "sig" }])
   })
 
-  it("lets only one of two racing first loads of a product write; the other then takes the replace path and writes nothing twice", async () => {
+  it("deletes a product's rows outside its new dates, and every row when it has none left", async () => {
+    const p = legacyProduct({ external_id: "h-shrink" })
+    await loadProduct(p)
+    const day = (d: string) => legacyHistory(p, d)
+    await handleHistories(outputsOf(p, [day("2024-05-01"), day("2024-05-02"), day("2024-05-03"), day("2024-05-04")]).histories[0]!)
+    expect(await historyRows(p.uuid)).toHaveLength(4)
+    await handleHistories(outputsOf(p, [day("2024-05-02"), day("2024-05-03")]).histories[0]!)
+    expect((await historyRows(p.uuid)).map((r) => r.date)).toEqual(["2024-05-02", "2024-05-03"])
+    const none = outputsOf(p, []).histories[0]
+    expect(none).toBeDefined()
+    await handleHistories(none!)
+    expect(await historyRows(p.uuid)).toEqual([])
+  })
+
+  it("lets only one of two racing first loads of a product write; the other waits for it and writes nothing twice", async () => {
     const p = legacyProduct({ external_id: "h-race" })
     await loadProduct(p)
     const fields = outputsOf(p, [legacyHistory(p, "2024-03-01"), legacyHistory(p, "2024-03-02")]).histories[0]!
@@ -105,7 +119,7 @@ describe("load-histories", () => {
     }
     await a.query("COMMIT")
     const before = await historyRows(p.uuid)
-    // Not a refused row: b's plain INSERT met a's keys, and b replaced the set instead, changing nothing.
+    // Not a refused row: b's merge waited on a's keys, then found the same rows and changed nothing.
     expect(await racing).toBe(0)
     await b.query("COMMIT")
     a.release()
