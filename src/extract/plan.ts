@@ -4,8 +4,10 @@ import { inTransaction } from "../db/connect"
 import { signatureOf, sliceOf } from "./sql"
 
 /** Legacy signatures of every group: one pass over product, one over history; the same values as extract's (src/extract/sql.ts). */
+// No ORDER BY inside array_agg: it sorted every product before grouping (this COPY took 2.3–2.4 s
+// with it, 1.8–2.1 s without, at 400k products); slicePlanCursor orders each key's uuids anyway.
 const legacyProductSigs = `
-  SELECT p.external_id, array_agg(p.uuid::text ORDER BY p.uuid) AS uuids, ${signatureOf("p.xmin")} AS sig
+  SELECT p.external_id, array_agg(p.uuid::text) AS uuids, ${signatureOf("p.xmin")} AS sig
   FROM product p GROUP BY p.external_id`
 const legacyHistorySigs = `
   SELECT h.external_product_id AS external_id, ${signatureOf("h.xmin")} AS sig FROM history h GROUP BY h.external_product_id`
