@@ -28,7 +28,7 @@ export interface Measured {
   cpu: Record<string, number>
   stdout: string
   /** From the summary of an incremental run: groups and products it re-migrated. */
-  planned: { groups: number; products: number } | null
+  planned: { groups: number; products: number; historyRows: number } | null
 }
 
 /**
@@ -94,6 +94,8 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
   redis.disconnect()
   if (code !== 0) throw new Error(`migrate failed with exit ${code}: ${stdout.split("\n").filter((l) => !l.startsWith("{")).join(" ")}`)
   const plan = /changes\s+([\d,]+) groups \(([\d,]+) products\)/.exec(stdout)
+  const histories = /histories\s+read ([\d,]+)/.exec(stdout)
   const num = (s: string) => Number(s.replace(/,/g, ""))
-  return { seconds, peaks, cpu: byLabel, stdout, planned: plan ? { groups: num(plan[1]!), products: num(plan[2]!) } : null }
+  const planned = plan ? { groups: num(plan[1]!), products: num(plan[2]!), historyRows: histories ? num(histories[1]!) : 0 } : null
+  return { seconds, peaks, cpu: byLabel, stdout, planned }
 }
