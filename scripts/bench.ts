@@ -100,6 +100,13 @@ const save = () => {
   mkdirSync(join(projectRoot, "bench-results"), { recursive: true })
   writeFileSync(resultFile, JSON.stringify({ ...results, checks }, null, 2))
 }
+/** The memory checks of one run: each process's peak RSS, and Redis's with what the dead-letter stream holds of it. */
+const peakChecks = (what: string, m: Measured): Check[] =>
+  Object.entries(m.peaks).map(([k, v]) =>
+    k === "redis"
+      ? { what: `${what}: peak Redis used_memory added by the run (MB)`, value: mb(v), target: 512, detail: `the dead-letter stream grew by ${mb(m.deadLetterBytes)} MB` }
+      : { what: `${what}: peak RSS ${k} (MB)`, value: mb(v), target: 256 },
+  )
 const fulls: Record<string, Measured> = {}
 for (const name of opts.clusters) {
   const c = await benchCluster(name)
@@ -120,11 +127,9 @@ for (const name of opts.clusters) {
       what: `${name}: full migration / baseline`, value: full.seconds / baseline, target: 2.0,
       detail: `${full.seconds.toFixed(1)} s / ${baseline.toFixed(1)} s (COPY ${before.toFixed(1)} s before, ${after.toFixed(1)} s after)`,
     })
-    for (const [k, v] of Object.entries(full.peaks)) {
-      checks.push({ what: `${name}: peak ${k === "redis" ? "Redis used_memory added by the run" : `RSS ${k}`} (MB)`, value: mb(v), target: k === "redis" ? 512 : 256 })
-    }
+    checks.push(...peakChecks(name, full))
     const daily: Record<string, unknown> = {}
-    results[name] = { baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, cpu: full.cpu }, daily }
+    results[name] = { baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, deadLetterBytes: full.deadLetterBytes, cpu: full.cpu }, daily }
     save()
     if (opts.daily) {
       await c.sql("postgres", "DROP DATABASE IF EXISTS bench_v3_full WITH (FORCE)")
@@ -137,7 +142,7 @@ for (const name of opts.clusters) {
     }
     // The seeded legacy databases stay for the next bench (seeding is slow); the copies made here go (12 GB at 400k).
     await dropDatabases(c, ["bench_v3", "bench_v3_full", "bench_legacy_day", "bench_v3_day"])
-    results[name] = { baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, cpu: full.cpu }, daily }
+    results[name] = { baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, deadLetterBytes: full.deadLetterBytes, cpu: full.cpu }, daily }
     save()
   } finally {
     await c.stop()
@@ -149,10 +154,8 @@ if (opts.scale) {
   const big = await fullRun(c, legacy, "bench_v3_scale")
   const base = fulls["tuned"]
   if (base) checks.push({ what: `tuned: full run at ${opts.scale} / at ${opts.products}`, value: big.seconds / base.seconds, target: (4.2 * opts.scale) / (4 * opts.products), detail: `${big.seconds.toFixed(1)} s / ${base.seconds.toFixed(1)} s` })
-  for (const [k, v] of Object.entries(big.peaks)) {
-    checks.push({ what: `tuned, ${opts.scale}: peak ${k === "redis" ? "Redis used_memory added by the run" : `RSS ${k}`} (MB)`, value: mb(v), target: k === "redis" ? 512 : 256 })
-  }
-  results["scale"] = { products: opts.scale, seconds: big.seconds, peaks: big.peaks, cpu: big.cpu }
+  checks.push(...peakChecks(`tuned, ${opts.scale}`, big))
+  results["scale"] = { products: opts.scale, seconds: big.seconds, peaks: big.peaks, deadLetterBytes: big.deadLetterBytes, cpu: big.cpu }
   await dropDatabases(c, ["bench_v3_scale"])
 }
 console.log(report(checks, fulls))

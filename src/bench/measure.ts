@@ -5,6 +5,7 @@ import { Redis } from "ioredis"
 import pg from "pg"
 import { projectRoot } from "../local/paths"
 import { sleep } from "../runtime/sleep"
+import { streamKeys } from "../streams/keys"
 
 const bun = join(projectRoot, "node_modules", ".bin", "bun")
 
@@ -24,6 +25,11 @@ export interface Measured {
    * experiment) is not the run's.
    */
   peaks: Record<string, number>
+  /**
+   * Bytes the dead-letter stream grew by during the run. It is the run's output, kept for the
+   * user to read and retry, so it grows with the catalog's bad rows while the working state stays flat.
+   */
+  deadLetterBytes: number
   /** CPU seconds by process kind: migrate, stages, the PostgreSQL backends serving each, Redis and its AOF rewrites. */
   cpu: Record<string, number>
   stdout: string
@@ -51,6 +57,10 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
   const redisCpuStart = await redisCpu()
   const redisMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1] ?? 0)
   const redisMemoryStart = await redisMemory()
+  const dlq = streamKeys(env["STREAM_PREFIX"] || "migration").dlq
+  // SAMPLES 0: every entry counted, not an estimate from the first five.
+  const dlqBytes = async () => Number((await redis.call("MEMORY", "USAGE", dlq, "SAMPLES", "0")) ?? 0)
+  const dlqStart = await dlqBytes()
   const start = performance.now()
   const child = spawn(bun, [join(projectRoot, "stages/migrate.ts"), ...args], { env, cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] })
   let stdout = ""
@@ -85,6 +95,7 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
   const code = await exited
   const seconds = (performance.now() - start) / 1000
   const redisEnd = await redisCpu()
+  const deadLetterBytes = (await dlqBytes()) - dlqStart
   const byLabel: Record<string, number> = {
     redis: redisEnd.main - redisCpuStart.main,
     "redis AOF rewrites": redisEnd.children - redisCpuStart.children,
@@ -97,5 +108,5 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
   const histories = /histories\s+read ([\d,]+)/.exec(stdout)
   const num = (s: string) => Number(s.replace(/,/g, ""))
   const planned = plan ? { groups: num(plan[1]!), products: num(plan[2]!), historyRows: histories ? num(histories[1]!) : 0 } : null
-  return { seconds, peaks, cpu: byLabel, stdout, planned }
+  return { seconds, peaks, deadLetterBytes, cpu: byLabel, stdout, planned }
 }
