@@ -148,7 +148,9 @@ export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]
     copyText: (m, products) => {
       const lines = m.copy.split("\n")
       const chunks: string[] = []
-      let chunk = ""
+      // Pieces joined once per chunk, not concatenated: see copyLines (src/messages/copy-text.ts).
+      let pieces: string[] = []
+      let chars = 0
       let row = 0
       for (const [id, start, length] of m.runs) {
         if (!products || products.has(id)) {
@@ -156,16 +158,21 @@ export function childRowsCodec<T>(what: string, allColumns: readonly Column<T>[]
           const first = key.ordinal(start)
           for (let i = 0; i < length; i++) {
             const k = key.at(first + i)
-            chunk += `${copyField(idOf(id, k))}\t${idText}\t${copyField(k)}\t${lines[row + i]}\n`
-            if (chunk.length >= COPY_CHUNK_CHARS) {
-              chunks.push(chunk)
-              chunk = ""
+            const line = lines[row + i]!
+            const rowId = copyField(idOf(id, k))
+            const keyText = copyField(k)
+            pieces.push(rowId, "\t", idText, "\t", keyText, "\t", line, "\n")
+            chars += rowId.length + idText.length + keyText.length + line.length + 4
+            if (chars >= COPY_CHUNK_CHARS) {
+              chunks.push(pieces.join(""))
+              pieces = []
+              chars = 0
             }
           }
         }
         row += length
       }
-      if (chunk.length > 0) chunks.push(chunk)
+      if (pieces.length > 0) chunks.push(pieces.join(""))
       return chunks
     },
   }
