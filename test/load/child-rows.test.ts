@@ -140,6 +140,24 @@ describe("load-histories", () => {
     expect((await historyRows(p.uuid)).map((r) => r.date)).toEqual(["2024-02-01"])
   })
 
+  it("waits on a first delivery for products committed moments later, and writes their rows without re-queuing them", async () => {
+    // One group, two products (another country), as load-products gets them: in one entry.
+    const p = legacyProduct({ external_id: "h-wait" })
+    const q = legacyProduct({ external_id: "h-wait", country: p.country === "CO" ? "MX" : "CO" })
+    const stream = keys.input["load-histories"]
+    const before = await client.xlen(stream)
+    // load-products commits both products in one transaction while the entry is being handled.
+    const group = { key: "h-wait", products: [p, q], histories: [legacyHistory(p, "2024-04-01"), legacyHistory(q, "2024-04-01")] }
+    const out = buildOutputs([{ group, result: mapGroup(group, cfg) }], { products: {}, histories: { "h-wait": "sig" } }, { run: "r1", test: false }, 1000)
+    const late = new Promise((r) => setTimeout(r, 400)).then(() => inTransaction(pool, (tx) => writeProducts(tx, decodeProducts(out.products), true)))
+    expect(await handleHistories(out.histories[0]!)).toBe(2)
+    await late
+    // The one entry added is the handled one: nothing was re-queued.
+    expect(await client.xlen(stream)).toBe(before + 1)
+    expect((await historyRows(p.uuid)).map((r) => r.date)).toEqual(["2024-04-01"])
+    expect((await historyRows(q.uuid)).map((r) => r.date)).toEqual(["2024-04-01"])
+  })
+
   it("dead-letters rows whose product cannot arrive any more (upstream finished and drained)", async () => {
     const p = legacyProduct({ external_id: "h3" })
     await client.hset(keys.run, { id: "r1", status: "extracted" })
