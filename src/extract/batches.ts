@@ -7,6 +7,8 @@ export interface KeyBatch {
   uuids: string[]
   /** The last key of the batch: where a resumed extract continues after. */
   lastKey: string
+  /** Incremental runs: the signatures the last loads of a key's group recorded (products, histories), when both exist. */
+  recorded?: Record<string, [products: string, histories: string]>
 }
 
 const READ_ROWS = 2_000
@@ -15,6 +17,8 @@ const READ_ROWS = 2_000
 interface KeyRow {
   external_id: string
   uuid?: string | null
+  recorded_psig?: string | null
+  recorded_hsig?: string | null
 }
 
 /**
@@ -42,6 +46,7 @@ export async function* keyBatches(
         batch.keys.push(row.external_id)
         batch.lastKey = row.external_id
         if (row.uuid == null) units += 1
+        if (row.recorded_psig != null && row.recorded_hsig != null) (batch.recorded ??= {})[row.external_id] = [row.recorded_psig, row.recorded_hsig]
       }
       if (row.uuid != null) {
         batch.uuids.push(row.uuid)

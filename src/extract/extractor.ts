@@ -11,8 +11,8 @@ import { runScript } from "../streams/scripts"
 import { waitForRoom } from "./backpressure"
 import { type KeyBatch, keyBatches } from "./batches"
 import { fetchGroups, type GroupBatch } from "./fetch"
-import { computePlan, slicePlanCursor } from "./plan"
-import { countProducts, orphanKeysCursor, sliceProductsCursor } from "./sql"
+import { computePlan, previousHorizon, slicePlanCursor } from "./plan"
+import { countProducts, legacyHorizon, orphanKeysCursor, sliceProductsCursor } from "./sql"
 import { TEST_MODE_PRODUCTS, testModeSelection } from "./test-mode"
 import { LEASE_MS, type UnitPosition, UnitLeases, unitsOf } from "./units"
 
@@ -42,8 +42,15 @@ const FETCH_AHEAD = 2
  */
 export async function extractRun(d: ExtractDeps): Promise<void> {
   const leases = new UnitLeases(d.redis, d.keys, d.run, d.owner)
-  if (d.run.kind === "incremental" && !d.run.testMode) await ensurePlan(d, leases)
+  let horizon: string | null = null
+  if (d.run.kind === "incremental" && !d.run.testMode) {
+    await ensurePlan(d, leases)
+    horizon = await previousHorizon(d.legacy, d.v3, d.run.id)
+    if (horizon === null) d.log.info({ run: d.run.id }, "no legacy horizon of an earlier run to trust: every planned group is re-migrated whole")
+  }
   if (d.run.kind === "full") {
+    // Before any row is read (kept from the first start of the run: a resumed extract keeps it).
+    if (!d.run.testMode) await d.redis.hsetnx(d.keys.run, "legacy_horizon", await readHorizon(d.legacy))
     const { rows } = await d.legacy.query<{ n: string }>(countProducts)
     const total = d.run.testMode ? Math.min(TEST_MODE_PRODUCTS, Number(rows[0]!.n)) : Number(rows[0]!.n)
     await d.redis.hsetnx(d.keys.run, "total_products", total)
@@ -66,7 +73,7 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
       try {
         // A server restart mid-unit (the legacy cursor dies, Redis goes away): wait for it, then
         // resume the unit after its last published key.
-        await outageWatch().ride(async () => extractUnit(d, leases, unit, (await leases.positions()).get(unit) ?? null), d.signal)
+        await outageWatch().ride(async () => extractUnit(d, leases, unit, (await leases.positions()).get(unit) ?? null, horizon), d.signal)
       } finally {
         clearInterval(renewal)
         await leases.release(unit)
@@ -84,6 +91,8 @@ async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
     if ((await leases.positions()).get("plan")?.done) return
     if (await leases.acquire("plan")) {
       d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
+      // Before the plan reads anything: the next run's horizon (src/extract/sql.ts legacyHorizon).
+      const legacyHorizonNow = await outageWatch().ride(() => readHorizon(d.legacy), d.signal)
       const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id), d.signal)
       await d.redis.hset(d.keys.run, {
         plan_groups: plan.groups,
@@ -92,6 +101,7 @@ async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
         plan_product_changes: plan.productChanges,
         plan_history_changes: plan.historyChanges,
         watermark: plan.watermark ?? "",
+        legacy_horizon: legacyHorizonNow,
       })
       await leases.publish("plan", null, { key: null, done: true }, null, {})
       await leases.release("plan")
@@ -116,7 +126,11 @@ function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncG
   return keyBatches(d.legacy, sliceProductsCursor(after !== null), params, d.batchSize)
 }
 
-async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, start: UnitPosition | null): Promise<void> {
+async function readHorizon(legacy: pg.Pool): Promise<string> {
+  return (await legacy.query<{ h: string }>(legacyHorizon)).rows[0]!.h
+}
+
+async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, start: UnitPosition | null, horizon: string | null): Promise<void> {
   if (start?.done) return
   const log = d.log.child({ unit })
   log.info({ after: start?.key ?? null }, start?.key ? "resuming unit" : "extracting unit")
@@ -139,7 +153,7 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
   }
   try {
     for await (const kb of batchesOf(d, unit, start ?? { key: null, done: false })) {
-      const pending = fetchGroups(d.legacy, kb)
+      const pending = fetchGroups(d.legacy, kb, horizon)
       pending.catch(() => undefined)
       ahead.push(pending)
       if (ahead.length >= FETCH_AHEAD && !(await publish(await ahead.shift()!))) return

@@ -1,7 +1,7 @@
 import type pg from "pg"
 import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
-import { signatureOf, sliceOf } from "./sql"
+import { horizonAge, signatureOf, sliceOf } from "./sql"
 
 /** Legacy signatures of every group: one pass over product, one over history; the same values as extract's (src/extract/sql.ts). */
 // No ORDER BY inside array_agg: it sorted every product before grouping (this COPY took 2.3–2.4 s
@@ -74,9 +74,36 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): 
   })
 }
 
-/** (external_id, uuid) rows of one slice of the plan, in key order, like the full-run cursor. */
+/**
+ * (external_id, uuid) rows of one slice of the plan, in key order, like the full-run cursor, with
+ * the signatures the group's last loads recorded: its products' (when load-products and
+ * load-multimedia agree on it) and its history rows'.
+ */
 export const slicePlanCursor = (withPosition: boolean) => `
-  SELECT k.external_id, u.uuid
+  SELECT k.external_id, u.uuid, CASE WHEN g.products_sig = g.multimedia_sig THEN g.products_sig END AS recorded_psig,
+         g.histories_sig AS recorded_hsig
   FROM migration.plan_keys k LEFT JOIN LATERAL unnest(k.uuids) AS u(uuid) ON true
+  LEFT JOIN migration.group_state g ON g.external_id = k.external_id
   WHERE k.run_id = $1 AND ${sliceOf("k.external_id", "$2", "$3")}${withPosition ? " AND k.external_id > $4" : ""}
   ORDER BY k.external_id, u.uuid`
+
+/** Beyond this many transactions since it, a horizon is not trusted (age() wraps at 2^31). */
+const MAX_HORIZON_AGE = 1_000_000_000
+
+/**
+ * The legacy horizon of the last finished run before `runId` (src/extract/sql.ts legacyHorizon),
+ * or null when there is none to trust: a run of an earlier release recorded none, or so many
+ * transactions went by that the 32-bit xid may have wrapped. Without it every group is
+ * re-migrated whole, as before.
+ */
+export async function previousHorizon(legacy: pg.Pool, v3: pg.Pool, runId: string): Promise<string | null> {
+  const { rows } = await v3.query<{ h: string | null }>(
+    `SELECT summary->>'legacyHorizon' AS h FROM migration.runs
+     WHERE status = 'done' AND NOT test_mode AND id <> $1 ORDER BY finished_at DESC LIMIT 1`,
+    [runId],
+  )
+  const h = rows[0]?.h ?? null
+  if (h === null || !/^\d+$/.test(h)) return null
+  const age = Number((await legacy.query<{ age: string }>(horizonAge, [h])).rows[0]!.age)
+  return age >= 0 && age <= MAX_HORIZON_AGE ? h : null
+}

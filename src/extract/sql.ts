@@ -35,6 +35,17 @@ export const sliceProductsCursor = (withPosition: boolean) => `
   WHERE ${sliceOf("p.external_id", "$1", "$2")}${withPosition ? " AND p.external_id > $3" : ""}
   ORDER BY p.external_id, p.uuid`
 
+/**
+ * The legacy server's transaction horizon now: every row written by a transaction that committed
+ * before this moment has an xmin preceding it. Taken before a run reads anything, so the rows a
+ * run reads and a later run calls "older than the horizon" overlap as far as they can; see
+ * fetchHistoriesWithTails. The xid without its epoch, as xmin and age() see it.
+ */
+export const legacyHorizon = `SELECT (txid_snapshot_xmax(txid_current_snapshot()) % 4294967296)::text AS h`
+
+/** Transactions since a horizon (age of the xid): negative or huge once it wrapped around. */
+export const horizonAge = `SELECT age($1::text::xid)::bigint AS age`
+
 /** Keys of history rows that no product shares: the orphan work unit. */
 export const orphanKeysCursor = (withPosition: boolean) => `
   SELECT DISTINCT h.external_product_id AS external_id
@@ -63,6 +74,27 @@ export const fetchHistories = `
   SELECT h.external_product_id AS k, ${signatureOf("h.row_xmin")} AS sig, count(*)::int AS n,
          json_agg(json_build_array(${historyRowColumns.map((c) => `h.${c}`).join(", ")}))::text AS rows
   FROM h GROUP BY h.external_product_id`
+
+/**
+ * fetchHistories for an incremental run, plus, for each key given with the histories signature
+ * its last load recorded ($2, $3), the uuids of the rows added since ("added"): null unless the
+ * rows older than the previous run's horizon ($4) have exactly that signature, i.e. the rows that
+ * load saw are all still there, unchanged, and everything else was inserted after it. Any row
+ * deleted or updated since (an update writes a new row version with a new xmin) breaks that
+ * equality, and the group is then re-migrated whole. Rows in flight at the horizon count as old
+ * and break it too, so every doubt falls on the side of re-migrating the whole group.
+ */
+export const fetchHistoriesWithTails = `
+  WITH h AS (SELECT h.*, h.xmin AS row_xmin, age(h.xmin) > age($4::text::xid) AS old
+             FROM history h WHERE h.external_product_id = ANY($1::text[])),
+  g AS (
+    SELECT h.external_product_id AS k, ${signatureOf("h.row_xmin")} AS sig, count(*)::int AS n,
+           json_agg(json_build_array(${historyRowColumns.map((c) => `h.${c}`).join(", ")}))::text AS rows,
+           'x' || (count(*) FILTER (WHERE h.old))::text || ':' || (sum(h.row_xmin::text::bigint) FILTER (WHERE h.old))::text AS old_sig,
+           coalesce(json_agg(h.uuid) FILTER (WHERE NOT h.old), '[]')::text AS added
+    FROM h GROUP BY h.external_product_id)
+  SELECT g.k, g.sig, g.n, g.rows, CASE WHEN g.old_sig = t.recorded THEN g.added END AS added
+  FROM g LEFT JOIN unnest($2::text[], $3::text[]) AS t(k, recorded) ON t.k = g.k`
 
 /** The products TEST_MODE may pick from, by uuid (MAPPING.md, Accounting and runs). */
 export const productsByUuid = `SELECT uuid::text AS uuid, platform, external_id FROM product WHERE uuid::text > $1 ORDER BY uuid LIMIT 1000`

@@ -188,3 +188,32 @@ function windowSum(values: Float64Array, from: number, to: number): number {
   for (let j = from < 0 ? 0 : from; j <= to; j++) sum += values[j]!
   return sum
 }
+
+/**
+ * Incremental runs: the earliest valid date (rule 1) among a group's legacy rows added since its
+ * last load (`added`, uuids), or null when none has one.
+ */
+export function earliestAddedDate(rows: readonly LegacyHistory[], added: ReadonlySet<string>): string | null {
+  let earliest: string | null = null
+  for (const row of rows) {
+    if (!added.has(row.uuid)) continue
+    const d = parseHistoryDay(row.date)
+    if (d !== null && (earliest === null || d.date < earliest)) earliest = d.date
+  }
+  return earliest
+}
+
+/**
+ * Incremental runs: the index of a product's first v3 row (ascending by date) that legacy rows
+ * added on `firstDate` or later can change. Rules 2, 3 and 5 only look back, so rows before that
+ * date keep their values; rule 4 looks ahead once, filling up to the next kept date, so the filled
+ * rows just before it (new when the added row extends the history past its last date) are
+ * included. Null `firstDate` (no added row has a valid date): nothing changes.
+ */
+export function firstChangedRow(rows: readonly V3History[], firstDate: string | null): number {
+  if (firstDate === null) return rows.length
+  let i = rows.length
+  while (i > 0 && rows[i - 1]!.date >= firstDate) i--
+  while (i > 0 && rows[i - 1]!.filled) i--
+  return i
+}

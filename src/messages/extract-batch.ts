@@ -16,6 +16,12 @@ export interface ExtractBatch extends RunTag {
   histories: Record<string, unknown[][]>
   productSigs: Record<string, string>
   historySigs: Record<string, string>
+  /**
+   * Groups that only gained history rows since their last load, products unchanged: the uuids of
+   * the added rows. Their rows before the first added date are what v3 holds already, so they
+   * are not sent again (src/transform/outputs.ts). Any other group is sent whole.
+   */
+  tails: Record<string, string[]>
 }
 
 /**
@@ -34,6 +40,8 @@ export interface ExtractBatchText extends RunTag {
   historiesJson: string
   productSigsJson: string
   historySigsJson: string
+  /** Absent or "{}": every group is sent whole. */
+  tailsJson?: string
 }
 
 export function encodeExtractBatch(b: ExtractBatchText): Record<string, string> {
@@ -43,6 +51,7 @@ export function encodeExtractBatch(b: ExtractBatchText): Record<string, string> 
     keys: JSON.stringify(b.keys),
     product_sigs: b.productSigsJson,
     history_sigs: b.historySigsJson,
+    ...(b.tailsJson !== undefined && b.tailsJson !== "{}" ? { tails: b.tailsJson } : {}),
     products: b.productsJson,
     histories: b.historiesJson,
   }
@@ -61,6 +70,7 @@ export function decodeExtractBatch(f: Fields): ExtractBatch {
     histories: json(f, "histories", what, isRecordOf(isHistoryRows), "history rows by key"),
     productSigs: json(f, "product_sigs", what, isRecordOf(isString), "signatures by key"),
     historySigs: json(f, "history_sigs", what, isRecordOf(isString), "signatures by key"),
+    tails: f["tails"] === undefined ? {} : json(f, "tails", what, isRecordOf(isStringArray), "added row uuids by key"),
   }
 }
 

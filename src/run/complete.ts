@@ -19,6 +19,8 @@ export interface RunSummary {
   /** For incremental runs: what the plan found changed since the last run. */
   plan?: { groups: number; products: number; newGroups: number; productChanges: number; historyChanges: number }
   watermark?: string
+  /** The legacy server's transaction horizon before the run read anything (src/extract/sql.ts legacyHorizon). */
+  legacyHorizon?: string
   /** What v3 holds for the run, against its counts (src/run/check.ts). */
   check?: RunCheck
 }
@@ -73,5 +75,6 @@ export async function summarize(client: Redis, keys: StreamKeys, run: RunState, 
         }
       : {}),
     ...(raw["watermark"] ? { watermark: raw["watermark"] } : {}),
+    ...(raw["legacy_horizon"] ? { legacyHorizon: raw["legacy_horizon"] } : {}),
   }
 }

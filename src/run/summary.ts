@@ -36,6 +36,11 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
           `  changes    ${fmt(s.plan.groups)} groups (${fmt(s.plan.products)} products) to re-migrate: ${fmt(s.plan.newGroups)} new, ${fmt(
             s.plan.productChanges,
           )} with product changes, ${fmt(s.plan.historyChanges)} with history changes`,
+          ...(c["groups.from_first_change"]
+            ? [`             ${fmt(c["groups.from_first_change"])} groups only gained history rows: sent from their first changed date, ${fmt(
+                c["histories.not_resent"] ?? 0,
+              )} unchanged v3 history rows not sent again`]
+            : []),
         ]
       : []),
     // "migrated" counts products load-products committed (acknowledged with the commit), not what

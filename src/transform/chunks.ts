@@ -1,11 +1,15 @@
 import type { Bounds, ChildRowsCodec, GroupEntry } from "../messages/child-rows"
 import type { RunTag } from "../messages/fields"
 
-/** A group's child rows (histories or multimedia), product by product, each product's rows in key order. */
+/**
+ * A group's child rows (histories or multimedia), product by product, each product's rows in key
+ * order. `bounds`, when set, are the product's full key range while `rows` are only its last rows
+ * (the rest is in v3 already); otherwise the rows are all of them and give the bounds.
+ */
 export interface ChildGroup<T> {
   key: string
   sig: string | null
-  products: { id: string; rows: readonly T[] }[]
+  products: { id: string; rows: readonly T[]; bounds?: readonly [lo: string | number, hi: string | number] | null }[]
 }
 
 interface Entry<T> {
@@ -31,8 +35,10 @@ export function childEntries<T>(
   maxRows: number,
 ): Record<string, string>[] {
   const out: Record<string, string>[] = []
-  const boundsOf = (p: { id: string; rows: readonly T[] }): Bounds =>
-    p.rows.length === 0 ? [p.id, null, null] : [p.id, keyOf(p.rows[0]!), keyOf(p.rows[p.rows.length - 1]!)]
+  const boundsOf = (p: ChildGroup<T>["products"][number]): Bounds => {
+    if (p.bounds !== undefined) return p.bounds === null ? [p.id, null, null] : [p.id, p.bounds[0], p.bounds[1]]
+    return p.rows.length === 0 ? [p.id, null, null] : [p.id, keyOf(p.rows[0]!), keyOf(p.rows[p.rows.length - 1]!)]
+  }
   const flush = (e: Entry<T>) => out.push(codec.fromRows(tag, e.keys, e.bounds, e.rows))
   let shared = empty<T>()
   for (const g of groups) {

@@ -36,7 +36,7 @@ export function transformHandler(d: TransformDeps): MessageHandler<ExtractBatch>
     decode: decodeExtractBatch,
     handle: async (batch, ctx) => {
       const options = batch.test ? { unmatchedHistories: "ignore" as const } : {}
-      const sigs = { products: batch.productSigs, histories: batch.historySigs }
+      const sigs = { products: batch.productSigs, histories: batch.historySigs, tails: batch.tails }
       const counts: Record<string, number> = {}
       let mapped: MappedGroup[] = []
       let rows = 0

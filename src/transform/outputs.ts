@@ -1,4 +1,5 @@
-import type { GroupResult, LegacyGroup, MigratedProduct, V3PlatformCountry, V3Provider } from "../mapping/types"
+import { earliestAddedDate, firstChangedRow } from "../mapping/histories"
+import type { GroupResult, LegacyGroup, MigratedProduct, V3History, V3PlatformCountry, V3Provider } from "../mapping/types"
 import type { DeadLetter } from "../messages/dead-letter"
 import type { RunTag } from "../messages/fields"
 import { historiesMessage } from "../messages/histories"
@@ -31,10 +32,12 @@ function add(counts: Record<string, number>, key: string, n = 1): void {
  * Turns a batch's mapped groups into the entries for each load stream, the dead letters
  * (rows rejected or dropped, with their reason) and the outcome counts. Histories and
  * multimedia are cut into entries of at most `historyBatchRows` rows (src/transform/chunks.ts).
+ * A group of `sigs.tails` (it only gained history rows since its last load) is mapped whole, as
+ * the rules need, but sends its history rows from the first one the added rows can change on.
  */
 export function buildOutputs(
   mapped: MappedGroup[],
-  sigs: { products: Record<string, string>; histories: Record<string, string> },
+  sigs: { products: Record<string, string>; histories: Record<string, string>; tails?: Record<string, string[]> },
   tag: RunTag,
   historyBatchRows: number,
 ): TransformOutput {
@@ -43,7 +46,7 @@ export function buildOutputs(
   const payload: ProductsPayload = { groups: [], platformCountries: [], providers: [] }
   const pcs = new Map<string, V3PlatformCountry>()
   const providers = new Map<string, V3Provider>()
-  const mappedGroups: { key: string; products: MigratedProduct[] }[] = []
+  const mappedGroups: { key: string; products: MigratedProduct[]; firstDate?: string | null }[] = []
   const dropped = new Map<string, { entity: string; reason: string; keys: Set<string>; rows: unknown[] }>()
   const drop = (entity: string, reason: string, key: string, row: unknown) => {
     const id = `${entity}|${reason}`
@@ -91,7 +94,15 @@ export function buildOutputs(
         drop("gallery_item", g.reason, group.key, { product: m.product.id, index: g.index, item: g.item })
       }
     }
-    mappedGroups.push({ key: group.key, products: result.migrated })
+    const added = sigs.tails?.[group.key]
+    if (added === undefined) {
+      mappedGroups.push({ key: group.key, products: result.migrated })
+      continue
+    }
+    const firstDate = earliestAddedDate(group.histories, new Set(added))
+    mappedGroups.push({ key: group.key, products: result.migrated, firstDate })
+    add(counts, "groups.from_first_change")
+    add(counts, "histories.not_resent", result.migrated.reduce((n, m) => n + firstChangedRow(m.histories, firstDate), 0))
   }
   payload.platformCountries = [...pcs.values()]
   payload.providers = [...providers.values()]
@@ -101,9 +112,18 @@ export function buildOutputs(
 
   const children = <T>(sig: (key: string) => string | null, rows: (m: MigratedProduct) => readonly T[]): ChildGroup<T>[] =>
     mappedGroups.map((g) => ({ key: g.key, sig: sig(g.key), products: g.products.map((m) => ({ id: m.product.id, rows: rows(m) })) }))
+  const histories = (m: MigratedProduct, firstDate: string | null | undefined): ChildGroup<V3History>["products"][number] => {
+    const rows = m.histories
+    if (firstDate === undefined) return { id: m.product.id, rows }
+    const bounds = rows.length === 0 ? null : ([rows[0]!.date, rows[rows.length - 1]!.date] as const)
+    return { id: m.product.id, rows: rows.slice(firstChangedRow(rows, firstDate)), bounds }
+  }
+  const historyGroups: ChildGroup<V3History>[] = mappedGroups.map((g) => ({
+    key: g.key, sig: sigs.histories[g.key] ?? null, products: g.products.map((m) => histories(m, g.firstDate)),
+  }))
   return {
     products: encodeProducts({ ...tag, ...payload }),
-    histories: childEntries(historiesMessage, (h) => h.date, tag, children((k) => sigs.histories[k] ?? null, (m) => m.histories), historyBatchRows),
+    histories: childEntries(historiesMessage, (h) => h.date, tag, historyGroups, historyBatchRows),
     // Multimedia follows the product row, whose signature it records.
     multimedia: childEntries(multimediaMessage, (x) => x.position, tag, children((k) => sigs.products[k] ?? null, (m) => m.multimedia), historyBatchRows),
     letters,

@@ -52,6 +52,12 @@ describe("a daily run", () => {
     // Work follows the change: at most one group per changed product or added history row.
     expect(planned).toBeGreaterThanOrEqual(counted(/products edited: (\d+)/))
     expect(planned).toBeLessThanOrEqual(changed)
+    // Groups that only gained history rows (the day's scrape, re-scrapes, gap rows) send their
+    // rows from the first changed date on: most of their rows are not sent again.
+    const tails = /([\d,]+) groups only gained history rows: sent from their first changed date, ([\d,]+) unchanged/.exec(run.stdout)
+    expect(tails, run.stdout).not.toBeNull()
+    expect(Number(tails![1]!.replace(/,/g, ""))).toBeGreaterThan(0)
+    expect(Number(tails![2]!.replace(/,/g, ""))).toBeGreaterThan(0)
 
     const fresh = await target()
     expect((await runCli("stages/migrate.ts", [], fresh.env)).code).toBe(0)
@@ -122,7 +128,65 @@ describe("a daily run", () => {
     const run = await runCli("stages/migrate.ts", [], t.env)
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/changes +1 groups .*1 with history changes/)
+    // An edited row is a new row version: its group is re-migrated whole, not from a date.
+    expect(run.stdout).not.toMatch(/only gained history rows/)
     const [row] = await query<{ sold_units: number }>(t.v3.url, `SELECT sold_units FROM histories WHERE product_id = '${h!.product}' AND date = '${h!.date}'`)
     expect(row?.sold_units).toBe(987654)
+  })
+
+  it("re-migrates whole a group one of whose history rows was deleted: the day it held becomes a filled gap", async () => {
+    const t = upToDate
+    // A plain row with kept rows of its product on both sides.
+    const [h] = await query<{ uuid: string; product: string; date: string }>(
+      world.legacy.url,
+      `SELECT h.uuid::text, p.uuid::text AS product, h.date
+       FROM history h JOIN product p ON p.external_id = h.external_product_id AND p.platform = h.platform AND p.country = h.country
+       WHERE h.date ~ '^\\d{4}-\\d{2}-\\d{2}$'
+         AND (SELECT count(*) FROM product o WHERE o.external_id = p.external_id) = 1
+         AND (SELECT count(*) FROM history o WHERE o.external_product_id = h.external_product_id AND o.date LIKE h.date || '%') = 1
+         AND EXISTS (SELECT 1 FROM history o WHERE o.external_product_id = h.external_product_id AND o.date ~ '^\\d{4}-\\d{2}-\\d{2}$' AND o.date < h.date)
+         AND EXISTS (SELECT 1 FROM history o WHERE o.external_product_id = h.external_product_id AND o.date ~ '^\\d{4}-\\d{2}-\\d{2}$' AND o.date > h.date)
+       ORDER BY h.uuid LIMIT 1`,
+    )
+    expect(h).toBeDefined()
+    const [before] = await query<{ filled: boolean }>(t.v3.url, `SELECT filled FROM histories WHERE product_id = '${h!.product}' AND date = '${h!.date}'`)
+    expect(before?.filled).toBe(false)
+    await query(world.legacy.url, `DELETE FROM history WHERE uuid = '${h!.uuid}'`)
+
+    const run = await runCli("stages/migrate.ts", [], t.env)
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/changes +1 groups .*1 with history changes/)
+    expect(run.stdout).not.toMatch(/only gained history rows/)
+    const [row] = await query<{ filled: boolean; sold_units: number }>(t.v3.url, `SELECT filled, sold_units FROM histories WHERE product_id = '${h!.product}' AND date = '${h!.date}'`)
+    expect(row).toEqual({ filled: true, sold_units: 0 })
+  })
+
+  it("sends a group that gained a day's row from that day on only", async () => {
+    const t = upToDate
+    // A product alone in its group, in v3 with a few history rows.
+    const candidates = await query<{ uuid: string; external_id: string; platform: string; country: string }>(
+      world.legacy.url,
+      `SELECT p.uuid::text, p.external_id, p.platform, p.country FROM product p
+       WHERE (SELECT count(*) FROM product o WHERE o.external_id = p.external_id) = 1 ORDER BY p.uuid LIMIT 100`,
+    )
+    const inV3 = await query<{ id: string; n: number; last: string }>(
+      t.v3.url, "SELECT product_id AS id, count(*)::int AS n, max(date)::text AS last FROM histories WHERE product_id = ANY($1::text[]) GROUP BY 1 HAVING count(*) > 3",
+      [candidates.map((c) => c.uuid)],
+    )
+    const p = candidates.find((c) => inV3.some((v) => v.id === c.uuid))!
+    const v = inV3.find((x) => x.id === p.uuid)!
+    const day = new Date(Date.parse(`${v.last}T00:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10)
+    await query(world.legacy.url, `INSERT INTO history (uuid, external_product_id, platform, country, date, stock, sale_price, sales_amount, sold_units)
+      VALUES (gen_random_uuid(), $1, $2, $3, $4, 3, 100, 250, 5)`, [p.external_id, p.platform, p.country, day])
+    const [previous] = await query<{ total: number }>(t.v3.url, `SELECT total_sold_units AS total FROM histories WHERE product_id = '${p.uuid}' AND date = '${v.last}'`)
+
+    const run = await runCli("stages/migrate.ts", [], t.env)
+    expect(run.code, run.stderr).toBe(0)
+    // The day and the filled day before it are new; none of the product's earlier rows is sent.
+    expect(run.stdout).toContain(`1 groups only gained history rows: sent from their first changed date, ${v.n} unchanged`)
+    const rows = await query<{ date: string; filled: boolean; sold_units: number; total_sold_units: number }>(
+      t.v3.url, `SELECT date::text, filled, sold_units, total_sold_units FROM histories WHERE product_id = '${p.uuid}' ORDER BY date DESC LIMIT 3`)
+    expect(rows.map((r) => [r.date, r.filled, r.sold_units])).toEqual([[day, false, 5], [rows[1]!.date, true, 0], [v.last, false, rows[2]!.sold_units]])
+    expect(rows[0]!.total_sold_units).toBe(previous!.total + 5)
   })
 })
