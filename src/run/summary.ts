@@ -39,7 +39,7 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
           ...(c["groups.from_first_change"]
             ? [`             ${fmt(c["groups.from_first_change"])} groups only gained history rows: sent from their first changed date, ${fmt(
                 c["histories.not_resent"] ?? 0,
-              )} unchanged v3 history rows not sent again`]
+              )} unchanged v3 history rows and ${fmt(c["multimedia.not_resent"] ?? 0)} multimedia rows not sent again`]
             : []),
         ]
       : []),

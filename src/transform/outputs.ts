@@ -32,8 +32,9 @@ function add(counts: Record<string, number>, key: string, n = 1): void {
  * Turns a batch's mapped groups into the entries for each load stream, the dead letters
  * (rows rejected or dropped, with their reason) and the outcome counts. Histories and
  * multimedia are cut into entries of at most `historyBatchRows` rows (src/transform/chunks.ts).
- * A group of `sigs.tails` (it only gained history rows since its last load) is mapped whole, as
- * the rules need, but sends its history rows from the first one the added rows can change on.
+ * A group of `sigs.tails` (it only gained history rows since its last load, products unchanged)
+ * is mapped whole, as the rules need, but sends its history rows from the first one the added
+ * rows can change on, and no multimedia.
  */
 export function buildOutputs(
   mapped: MappedGroup[],
@@ -103,6 +104,8 @@ export function buildOutputs(
     mappedGroups.push({ key: group.key, products: result.migrated, firstDate })
     add(counts, "groups.from_first_change")
     add(counts, "histories.not_resent", result.migrated.reduce((n, m) => n + firstChangedRow(m.histories, firstDate), 0))
+    // Its products are as last loaded, and multimedia follows the product row alone: nothing to send.
+    add(counts, "multimedia.not_resent", result.migrated.reduce((n, m) => n + m.multimedia.length, 0))
   }
   payload.platformCountries = [...pcs.values()]
   payload.providers = [...providers.values()]
@@ -110,8 +113,8 @@ export function buildOutputs(
     letters.push({ entity: d.entity, reason: d.reason, count: d.rows.length, payload: JSON.stringify({ keys: [...d.keys], rows: d.rows }) })
   }
 
-  const children = <T>(sig: (key: string) => string | null, rows: (m: MigratedProduct) => readonly T[]): ChildGroup<T>[] =>
-    mappedGroups.map((g) => ({ key: g.key, sig: sig(g.key), products: g.products.map((m) => ({ id: m.product.id, rows: rows(m) })) }))
+  const children = <T>(sig: (key: string) => string | null, rows: (m: MigratedProduct) => readonly T[], send: (g: (typeof mappedGroups)[number]) => boolean): ChildGroup<T>[] =>
+    mappedGroups.filter(send).map((g) => ({ key: g.key, sig: sig(g.key), products: g.products.map((m) => ({ id: m.product.id, rows: rows(m) })) }))
   const histories = (m: MigratedProduct, firstDate: string | null | undefined): ChildGroup<V3History>["products"][number] => {
     const rows = m.histories
     if (firstDate === undefined) return { id: m.product.id, rows }
@@ -125,7 +128,8 @@ export function buildOutputs(
     products: encodeProducts({ ...tag, ...payload }),
     histories: childEntries(historiesMessage, (h) => h.date, tag, historyGroups, historyBatchRows),
     // Multimedia follows the product row, whose signature it records.
-    multimedia: childEntries(multimediaMessage, (x) => x.position, tag, children((k) => sigs.products[k] ?? null, (m) => m.multimedia), historyBatchRows),
+    multimedia: childEntries(multimediaMessage, (x) => x.position, tag,
+      children((k) => sigs.products[k] ?? null, (m) => m.multimedia, (g) => g.firstDate === undefined), historyBatchRows),
     letters,
     counts,
   }

@@ -183,7 +183,8 @@ describe("a daily run", () => {
     const run = await runCli("stages/migrate.ts", [], t.env)
     expect(run.code, run.stderr).toBe(0)
     // The day and the filled day before it are new; none of the product's earlier rows is sent.
-    expect(run.stdout).toContain(`1 groups only gained history rows: sent from their first changed date, ${v.n} unchanged`)
+    const [media] = await query<{ n: number }>(t.v3.url, `SELECT count(*)::int AS n FROM multimedia WHERE product_id = '${p.uuid}'`)
+    expect(run.stdout).toContain(`1 groups only gained history rows: sent from their first changed date, ${v.n} unchanged v3 history rows and ${media!.n} multimedia rows not sent again`)
     const rows = await query<{ date: string; filled: boolean; sold_units: number; total_sold_units: number }>(
       t.v3.url, `SELECT date::text, filled, sold_units, total_sold_units FROM histories WHERE product_id = '${p.uuid}' ORDER BY date DESC LIMIT 3`)
     expect(rows.map((r) => [r.date, r.filled, r.sold_units])).toEqual([[day, false, 5], [rows[1]!.date, true, 0], [v.last, false, rows[2]!.sold_units]])
