@@ -3,7 +3,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { LegacyDb } from "../src/db/legacy/client"
 import { V3Db } from "../src/db/v3/client"
-import { extractRun } from "../src/extract/extractor"
+import { extractRun, LEGACY_CONNECTIONS } from "../src/extract/extractor"
 import { mappingConfig } from "../src/mapping/config"
 import { StageGuards } from "../src/pipeline/guards"
 import { beginOrResumeRun } from "../src/run/state"
@@ -58,7 +58,7 @@ a full one). Several copies share the work.`,
     return program.pipe(
       Effect.provide(
         Layer.mergeAll(
-          LegacyDb.layer(s.oldDatabaseUrl, log, `extract:${s.workerId}`, 6),
+          LegacyDb.layer(s.oldDatabaseUrl, log, `extract:${s.workerId}`, LEGACY_CONNECTIONS),
           V3Db.layer(s.productsDatabaseUrl, log, `extract:${s.workerId}`, 2),
           RedisClient.layer(s.redisUrl, `extract:${s.workerId}`, log),
         ),

@@ -36,6 +36,12 @@ export interface ExtractDeps {
 const FETCH_AHEAD = 2
 
 /**
+ * Legacy connections one extract process needs: the unit's cursor and one per batch fetched
+ * ahead (src/extract/fetch.ts); more would only spread the same reads over more server processes.
+ */
+export const LEGACY_CONNECTIONS = 1 + FETCH_AHEAD
+
+/**
  * Extracts every work unit of the run, sharing them with other extract copies through leases,
  * and marks the run extracted once all units are done. Returns early when `signal` aborts; a
  * later start resumes every unit after its last published key.
