@@ -8,14 +8,23 @@ import { to as copyTo, from as copyFrom } from "pg-copy-streams"
  * way PostgreSQL moves data between servers itself: no row is parsed or rebuilt in this process.
  * The query runs in a READ ONLY transaction on its own connection; unlike a cursor, COPY may
  * plan it in parallel (a cursor's portal never is: "Parallel Safety", PostgreSQL 15 docs 15.4).
+ * With `after`, the query starts at once and its rows go into `target` once `after` is done;
+ * if `after` fails, so does this copy, its connection discarded.
  * A connection that fails mid-copy is discarded, never reused.
  */
-export async function copyQueryInto(source: pg.Pool, query: string, target: pg.PoolClient, table: string): Promise<void> {
+export async function copyQueryInto(source: pg.Pool, query: string, target: pg.PoolClient, table: string, after?: Promise<unknown>): Promise<void> {
   const client = await source.connect()
   let finished = false
   try {
     await client.query("BEGIN READ ONLY")
-    await pipeline(client.query(copyTo(`COPY (${query}) TO STDOUT`)), target.query(copyFrom(`COPY ${table} FROM STDIN`)))
+    const rows = client.query(copyTo(`COPY (${query}) TO STDOUT`))
+    // A connection lost while the rows wait surfaces in pipeline below (the stream is errored).
+    rows.on("error", () => undefined)
+    // `after`: the target is busy until then. The source server computes meanwhile; its first
+    // rows wait in the socket, since pg-copy-streams reads the connection only as fast as the
+    // stream is consumed.
+    if (after) await after
+    await pipeline(rows, target.query(copyFrom(`COPY ${table} FROM STDIN`)))
     await client.query("COMMIT")
     finished = true
   } finally {

@@ -35,8 +35,12 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): 
   return inTransaction(v3, async (tx) => {
     await tx.query(`CREATE TEMP TABLE legacy_products (external_id text COLLATE "C", uuids text[], sig text) ON COMMIT DROP`)
     await tx.query(`CREATE TEMP TABLE legacy_histories (external_id text COLLATE "C", sig text) ON COMMIT DROP`)
-    await copyQueryInto(legacy, legacyProductSigs, tx, "legacy_products")
-    await copyQueryInto(legacy, legacyHistorySigs, tx, "legacy_histories")
+    // Both scans at once: the histories' aggregate, computed while the products' rows are
+    // copied, holds its rows until this transaction can take them.
+    const products = copyQueryInto(legacy, legacyProductSigs, tx, "legacy_products")
+    const histories = copyQueryInto(legacy, legacyHistorySigs, tx, "legacy_histories", products)
+    const settled = await Promise.allSettled([products, histories])
+    for (const s of settled) if (s.status === "rejected") throw s.reason
     await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
     const inserted = await tx.query<{ n: number; products: number; fresh: number; pchanged: number; hchanged: number }>(
       `WITH legacy AS (
