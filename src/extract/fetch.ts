@@ -28,7 +28,7 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, horizon: strin
   // Both queries on one connection, one after the other: a server process pays to map each
   // shared buffer it first touches, and here a batch's rows lie all over the history heap, so
   // every connection that reads batches ends up mapping all of it. Five reading connections
-  // spent 18 CPU-seconds at 100k products, three 12–14 (README, Performance).
+  // spent 18 CPU-seconds at 100k products, three 12–14 (docs/DECISIONS.md 35).
   const client = await pool.connect()
   let broken: Error | undefined
   let products: { rows: { rows: string; sigs: string }[] }
