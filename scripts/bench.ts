@@ -129,7 +129,7 @@ for (const name of opts.clusters) {
     })
     checks.push(...peakChecks(name, full))
     const daily: Record<string, unknown> = {}
-    results[name] = { baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, deadLetterBytes: full.deadLetterBytes, cpu: full.cpu }, daily }
+    results[name] = { hugePages: c.hugePages, baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, deadLetterBytes: full.deadLetterBytes, cpu: full.cpu }, daily }
     save()
     if (opts.daily) {
       await c.sql("postgres", "DROP DATABASE IF EXISTS bench_v3_full WITH (FORCE)")
@@ -142,7 +142,7 @@ for (const name of opts.clusters) {
     }
     // The seeded legacy databases stay for the next bench (seeding is slow); the copies made here go (12 GB at 400k).
     await dropDatabases(c, ["bench_v3", "bench_v3_full", "bench_legacy_day", "bench_v3_day"])
-    results[name] = { baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, deadLetterBytes: full.deadLetterBytes, cpu: full.cpu }, daily }
+    results[name] = { hugePages: c.hugePages, baselineSeconds: baseline, baselineRuns: [before, after], full: { seconds: full.seconds, peaks: full.peaks, deadLetterBytes: full.deadLetterBytes, cpu: full.cpu }, daily }
     save()
   } finally {
     await c.stop()

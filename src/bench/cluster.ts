@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process"
 import { Redis } from "ioredis"
 import { join } from "node:path"
 import { localUser, portAnswers, projectRoot } from "../local/paths"
-import { startPostgres, stopPostgres } from "../local/postgres"
+import { serverUsesHugePages } from "../local/huge-pages"
+import { postgresDataDir, startPostgres, stopPostgres } from "../local/postgres"
 import { startRedis, stopRedis } from "../local/redis"
 import { defaultSite, privateSite, type Site, siteUrls } from "../local/site"
 import { scanKeys } from "../streams/cluster"
@@ -19,6 +20,8 @@ export interface BenchCluster {
   name: "tuned" | "stock"
   site: Site
   urls: ReturnType<typeof siteUrls>
+  /** Whether its PostgreSQL holds shared memory in huge pages (src/local/huge-pages.ts). */
+  hugePages: boolean
   env(legacyDb: string, v3Db: string): NodeJS.ProcessEnv
   /** Runs a script of the project to its end; throws with its last line when it fails. */
   script(title: string, file: string, args: string[], env: NodeJS.ProcessEnv): number
@@ -35,13 +38,17 @@ export async function benchCluster(name: "tuned" | "stock"): Promise<BenchCluste
     while (portAnswers(port) || portAnswers(port + 1)) port += 2
     site = privateSite("bench-stock", port, port + 1, "stock")
   }
-  startPostgres(site)
+  for (const line of startPostgres(site).split("\n")) console.log(`-- ${name}: ${line}`)
+  // Huge pages change what the server's processes pay to touch shared buffers (src/local/huge-pages.ts): say which it got.
+  const hugePages = serverUsesHugePages(postgresDataDir(site))
+  console.log(`-- ${name}: PostgreSQL's shared memory in huge pages: ${hugePages ? "yes" : "no"}`)
   await startRedis(site)
   const urls = siteUrls(site, localUser)
   return {
     name,
     site,
     urls,
+    hugePages,
     env: (legacyDb, v3Db) => ({
       ...process.env,
       OLD_DATABASE_URL: urls.db(legacyDb),

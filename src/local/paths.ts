@@ -12,6 +12,9 @@ export const localPorts = {
   redis: Number(process.env["LOCAL_REDIS_PORT"] ?? 63799),
 }
 
+/** LOCAL_PG_HUGE_PAGES=0: never reserve huge pages for the local cluster (src/local/huge-pages.ts). */
+export const hugePagesWanted = process.env["LOCAL_PG_HUGE_PAGES"] !== "0"
+
 /** Credentials shared with docker-compose.yml; loopback only, trust auth, so no password exists. */
 export const localUser = "migrator"
 

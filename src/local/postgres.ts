@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process"
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { hugePagesSizer, releaseHugePages, reserveHugePages } from "./huge-pages"
 import { ensurePostgresBin } from "./install"
 import { isRoot, localUser, portAnswers } from "./paths"
 import { defaultSite, type Site } from "./site"
@@ -14,7 +15,13 @@ const clusterSettings = (site: Site) => `
 listen_addresses = '127.0.0.1'
 port = ${site.pgPort}
 unix_socket_directories = ''
-${site.pg === "stock" ? quietLogs : tunedSettings + quietLogs}`
+${site.pg === "stock" ? quietLogs : tunedSettings + hugePagesSetting(site) + quietLogs}`
+
+/**
+ * The checkout's own cluster takes the huge pages reserved for it; a private one (a test's) never
+ * does, so that it cannot take them while the other restarts. A stock site keeps the default (try).
+ */
+const hugePagesSetting = (site: Site) => `huge_pages = ${site.hugePages ? "try" : "off"}\n`
 
 const quietLogs = `log_min_messages = warning
 log_min_error_statement = panic
@@ -86,20 +93,26 @@ export function startPostgres(site: Site = defaultSite()): string {
     writeFileSync(settingsFile, wanted)
     if (isRoot) chownPostgres(settingsFile)
   }
+  let started = "started"
   if (postgresRunning(site)) {
     if (!changed) return `postgres already running on 127.0.0.1:${site.pgPort}`
-    restartPostgres(site)
-    return `postgres restarted with new settings on 127.0.0.1:${site.pgPort}`
+    // Stopped and started rather than restarted: huge pages are sized and reserved while it is down.
+    stopPostgres(site)
+    started = "restarted with new settings"
   }
   if (isRoot && !existsSync(logFile)) {
     writeFileSync(logFile, "")
     chownPostgres(logFile)
   }
+  const reserved = site.hugePages
+    ? reserveHugePages(site.dir, hugePagesSizer(asPostgres(`${bin}/postgres`, ["-D", dir, "-C", "shared_memory_size_in_huge_pages"])))
+    : null
   const start = run(asPostgres(`${bin}/pg_ctl`, ["-D", dir, "-l", logFile, "-w", "-t", "60", "start"]), { env: serverEnv(site) })
   if (!start.ok) {
+    releaseHugePages(site.dir)
     throw new Error(`PostgreSQL did not start on port ${site.pgPort} (see ${logFile}): ${lastLine(start.output)}`)
   }
-  return `postgres started on 127.0.0.1:${site.pgPort} (data ${dir})`
+  return `postgres ${started} on 127.0.0.1:${site.pgPort} (data ${dir})${reserved === null ? "" : `\n${reserved}`}`
 }
 
 /** The environment the cluster's server starts with. */
@@ -116,9 +129,15 @@ export function restartPostgres(site: Site = defaultSite()): void {
 export function stopPostgres(site: Site = defaultSite()): string {
   const bin = ensurePostgresBin()
   const dir = postgresDataDir(site)
-  if (!existsSync(join(dir, "postmaster.pid"))) return "postgres not running"
+  if (!existsSync(join(dir, "postmaster.pid"))) {
+    // A server that died keeps no pages: give back what was reserved for it all the same.
+    releaseHugePages(site.dir)
+    return "postgres not running"
+  }
   const r = run(asPostgres(`${bin}/pg_ctl`, ["-D", dir, "-m", "fast", "-w", "stop"]))
-  return r.ok ? "postgres stopped" : `postgres stop failed: ${lastLine(r.output)}`
+  if (!r.ok) return `postgres stop failed: ${lastLine(r.output)}`
+  releaseHugePages(site.dir)
+  return "postgres stopped"
 }
 
 function chownPostgres(path: string): void {

@@ -15,10 +15,12 @@ export interface Site {
   redisPort: number
   /** "tuned": disposable-data settings (fsync off, large buffers); "stock": PostgreSQL's defaults, as users' servers have them. */
   pg: "tuned" | "stock"
+  /** Reserve huge pages for its shared buffers (src/local/huge-pages.ts): the checkout's own tuned cluster only. */
+  hugePages: boolean
 }
 
 export function defaultSite(): Site {
-  return { dir: stateDir(), pgPort: localPorts.postgres, redisPort: localPorts.redis, pg: "tuned" }
+  return { dir: stateDir(), pgPort: localPorts.postgres, redisPort: localPorts.redis, pg: "tuned", hugePages: true }
 }
 
 /** A site of its own under the system's temporary directory, named and ported by the caller. */
@@ -27,7 +29,7 @@ export function privateSite(name: string, pgPort: number, redisPort: number, pg:
   mkdirSync(dir, { recursive: true })
   // As root, PostgreSQL runs as `postgres`, which must reach the data directory.
   chmodSync(dir, 0o755)
-  return { dir, pgPort, redisPort, pg }
+  return { dir, pgPort, redisPort, pg, hugePages: false }
 }
 
 export function siteUrls(site: Site, user: string) {
