@@ -49,7 +49,12 @@ export function reserveHugePages(dir: string, sizeInPages: () => string | null):
     return `not reserving ${gb(add)} of huge pages for PostgreSQL: the machine has too little memory free; it uses 4 kB pages`
   }
   const before = readPages()
-  writeFileSync(NR_HUGEPAGES, String(before + add))
+  try {
+    writeFileSync(NR_HUGEPAGES, String(before + add))
+  } catch (err) {
+    // A container's /proc/sys is often read-only, root or not.
+    return `could not reserve huge pages for PostgreSQL (${(err as NodeJS.ErrnoException).code ?? "write refused"} on ${NR_HUGEPAGES}): it uses 4 kB pages`
+  }
   const got = readPages() - before
   if (got < add) {
     writeFileSync(NR_HUGEPAGES, String(before))
@@ -69,7 +74,12 @@ function recorded(dir: string): number {
 export function releaseHugePages(dir: string): void {
   const n = recorded(dir)
   if (n === 0) return
-  if (existsSync(NR_HUGEPAGES)) writeFileSync(NR_HUGEPAGES, String(Math.max(0, readPages() - n)))
+  try {
+    if (existsSync(NR_HUGEPAGES)) writeFileSync(NR_HUGEPAGES, String(Math.max(0, readPages() - n)))
+  } catch {
+    // Stopping must not fail over it: the ledger stays, and the next stop gives them back.
+    return
+  }
   rmSync(ledger(dir), { force: true })
 }
 
