@@ -42,23 +42,28 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): 
     const settled = await Promise.allSettled([products, histories])
     for (const s of settled) if (s.status === "rejected") throw s.reason
     await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
+    // The temporary tables have no statistics: the planner took them for 350M joined rows and
+    // compiled the statement (JIT, 0.23 s at 400k products) for a plan that sorts both sides.
+    await tx.query("SET LOCAL jit = off")
+    // Only the planned groups are materialized (the CTE is read twice), not every legacy group:
+    // at 400k products the comparison took 1.7 s this way against 2.1 s.
     const inserted = await tx.query<{ n: number; products: number; fresh: number; pchanged: number; hchanged: number }>(
-      `WITH legacy AS (
-         SELECT coalesce(p.external_id, h.external_id) AS external_id, coalesce(p.uuids, '{}') AS uuids,
-                p.sig AS psig, h.sig AS hsig
-         FROM legacy_products p FULL JOIN legacy_histories h ON h.external_id = p.external_id
-       ), changed AS (
-         SELECT l.external_id, l.uuids, g.external_id IS NULL AS fresh,
-                l.psig IS DISTINCT FROM g.products_sig OR l.psig IS DISTINCT FROM g.multimedia_sig AS pchanged,
-                l.hsig IS DISTINCT FROM g.histories_sig AS hchanged
-         FROM legacy l LEFT JOIN migration.group_state g ON g.external_id = l.external_id
+      `WITH changed AS MATERIALIZED (
+         SELECT c.* FROM (
+           SELECT coalesce(p.external_id, h.external_id) AS external_id, coalesce(p.uuids, '{}') AS uuids,
+                  g.external_id IS NULL AS fresh,
+                  p.sig IS DISTINCT FROM g.products_sig OR p.sig IS DISTINCT FROM g.multimedia_sig AS pchanged,
+                  h.sig IS DISTINCT FROM g.histories_sig AS hchanged
+           FROM legacy_products p FULL JOIN legacy_histories h ON h.external_id = p.external_id
+           LEFT JOIN migration.group_state g ON g.external_id = coalesce(p.external_id, h.external_id)
+         ) c WHERE c.fresh OR c.pchanged OR c.hchanged
        ), planned AS (
          INSERT INTO migration.plan_keys (run_id, external_id, uuids)
-         SELECT $1, external_id, uuids FROM changed WHERE fresh OR pchanged OR hchanged
+         SELECT $1, external_id, uuids FROM changed
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM planned)::int AS n,
-              coalesce(sum(cardinality(uuids)) FILTER (WHERE fresh OR pchanged OR hchanged), 0)::int AS products,
+              coalesce(sum(cardinality(uuids)), 0)::int AS products,
               count(*) FILTER (WHERE fresh)::int AS fresh,
               count(*) FILTER (WHERE NOT fresh AND pchanged)::int AS pchanged,
               count(*) FILTER (WHERE NOT fresh AND hchanged)::int AS hchanged
