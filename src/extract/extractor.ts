@@ -159,7 +159,7 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
   }
   try {
     for await (const kb of batchesOf(d, unit, start ?? { key: null, done: false })) {
-      const pending = fetchGroups(d.legacy, kb, horizon)
+      const pending = fetchGroups(d.legacy, kb, horizon === null ? null : { horizon, v3: d.v3 })
       pending.catch(() => undefined)
       ahead.push(pending)
       if (ahead.length >= FETCH_AHEAD && !(await publish(await ahead.shift()!))) return

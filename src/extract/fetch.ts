@@ -1,6 +1,8 @@
 import type pg from "pg"
 import type { KeyBatch } from "./batches"
-import { fetchHistories, fetchHistoriesWithTails, fetchProducts } from "./sql"
+import { inTransaction } from "../db/connect"
+import { firstDateNotBefore } from "../mapping/dates"
+import { fetchHistories, fetchProducts, fetchSeeds, historyRowsSince, historyTails } from "./sql"
 
 /** A batch of groups as transform receives it: legacy rows as JSON text, plus change signatures. */
 export interface GroupBatch {
@@ -11,20 +13,36 @@ export interface GroupBatch {
   /** JSON objects key -> signature. */
   productSigsJson: string
   historySigsJson: string
-  /** JSON object key -> uuids of the history rows added since its last load, for groups that only gained rows (src/extract/sql.ts). */
-  tailsJson: string
+  /** JSON object key -> the date a tail's rows were read from (src/extract/sql.ts fetchHistoriesWithTails). */
+  cutsJson: string
+  /** JSON object product id -> what v3 holds of it before its group's cut (src/extract/sql.ts fetchSeeds). */
+  seedsJson: string
   productCount: number
   historyCount: number
 }
 
+/** An incremental run's means to send tails: the previous run's legacy horizon and v3. */
+export interface TailSource {
+  horizon: string
+  v3: pg.Pool
+}
+
+interface HistoryRow {
+  k: string
+  sig: string
+  n: number
+  rows: string
+  tail?: boolean
+  since?: string | null
+}
+
 /**
- * The batch's rows. `horizon`, in an incremental run, is the previous run's legacy horizon: the
- * groups of `batch.recorded` whose products are as their last load recorded and whose history
- * rows only gained rows since then are listed in `tailsJson` with the added rows, so transform
- * sends their rows from the first changed date on only.
+ * The batch's rows. With `tails` (an incremental run), the groups of `batch.recorded` whose
+ * products are as their last load recorded and whose history rows only gained rows since then
+ * are tails: their history rows are read from the first date the added rows can change on, and
+ * v3's rows before it seed their mapping.
  */
-export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, horizon: string | null = null): Promise<GroupBatch> {
-  const recorded = horizon !== null ? Object.entries(batch.recorded ?? {}) : []
+export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, tails: TailSource | null = null): Promise<GroupBatch> {
   // Both queries on one connection, one after the other: a server process pays to map each
   // shared buffer it first touches, and here a batch's rows lie all over the history heap, so
   // every connection that reads batches ends up mapping all of it. Five reading connections
@@ -32,16 +50,15 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, horizon: strin
   const client = await pool.connect()
   let broken: Error | undefined
   let products: { rows: { rows: string; sigs: string }[] }
-  let histories: { rows: { k: string; sig: string; n: number; rows: string; added?: string | null }[] }
+  let histories: { rows: HistoryRow[] }
   try {
     products = batch.uuids.length > 0
       ? await client.query<{ rows: string; sigs: string }>(fetchProducts, [batch.uuids])
       : { rows: [{ rows: "[]", sigs: "{}" }] }
-    histories = recorded.length > 0
-      ? await client.query<{ k: string; sig: string; n: number; rows: string; added: string | null }>(fetchHistoriesWithTails, [
-          batch.keys, recorded.map((r) => r[0]), recorded.map((r) => r[1][1]), horizon,
-        ])
-      : await client.query<{ k: string; sig: string; n: number; rows: string; added?: null }>(fetchHistories, [batch.keys])
+    const candidates = tails === null ? [] : tailCandidates(batch, products.rows[0]!.sigs)
+    histories = candidates.length > 0
+      ? await fetchTails(client, batch.keys, candidates, tails!.horizon)
+      : await client.query<HistoryRow>(fetchHistories, [batch.keys])
   } catch (err) {
     // A connection a server restart cut must not go back to the pool.
     broken = err instanceof Error ? err : new Error(String(err))
@@ -51,6 +68,7 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, horizon: strin
   }
   const p = products.rows[0]!
   const h = histories.rows
+  const cuts = h.filter((r) => r.tail === true).map((r) => [r.k, firstDateNotBefore(r.since ?? null)] as const)
   return {
     keys: batch.keys,
     lastKey: batch.lastKey,
@@ -59,17 +77,38 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, horizon: strin
     historiesJson: `{${h.map((r) => `${JSON.stringify(r.k)}:${r.rows}`).join(",")}}`,
     productSigsJson: p.sigs,
     historySigsJson: JSON.stringify(Object.fromEntries(h.map((r) => [r.k, r.sig]))),
-    tailsJson: tailsOf(batch, p.sigs, h),
+    cutsJson: JSON.stringify(Object.fromEntries(cuts)),
+    seedsJson: cuts.length === 0 ? "{}" : await seedsOf(tails!.v3, cuts),
     productCount: batch.uuids.length,
     historyCount: h.reduce((n, r) => n + r.n, 0),
   }
 }
 
-/** The groups whose products' signature is still the recorded one and whose history rows only gained rows. */
-function tailsOf(batch: KeyBatch, productSigsJson: string, histories: readonly { k: string; added?: string | null }[]): string {
-  const candidates = histories.filter((r) => r.added != null)
-  if (candidates.length === 0) return "{}"
+/** The keys' history rows, a tail's from the earliest date its added rows have (src/extract/sql.ts historyTails). */
+async function fetchTails(client: pg.PoolClient, keys: string[], candidates: [string, string][], horizon: string): Promise<{ rows: HistoryRow[] }> {
+  const { rows: groups } = await client.query<{ k: string; sig: string; since: string | null; tail: boolean }>(historyTails, [
+    keys, candidates.map((c) => c[0]), candidates.map((c) => c[1]), horizon,
+  ])
+  // No since (the added rows have no date): "~" sorts after every valid date, so only invalid ones go.
+  const since = groups.map((g) => (g.tail ? (g.since ?? "~") : null))
+  const { rows } = await client.query<{ k: string; n: number; rows: string }>(historyRowsSince, [groups.map((g) => g.k), since])
+  const sent = new Map(rows.map((r) => [r.k, r]))
+  return { rows: groups.map((g) => ({ ...sent.get(g.k)!, sig: g.sig, tail: g.tail, since: g.since })) }
+}
+
+/** Recorded keys whose products' signature is still the recorded one, with their recorded histories signature. */
+function tailCandidates(batch: KeyBatch, productSigsJson: string): [key: string, recordedHistories: string][] {
+  const recorded = Object.entries(batch.recorded ?? {})
+  if (recorded.length === 0) return []
   const productSigs = JSON.parse(productSigsJson) as Record<string, string>
-  const tails = candidates.filter((r) => productSigs[r.k] !== undefined && productSigs[r.k] === batch.recorded?.[r.k]?.[0])
-  return `{${tails.map((r) => `${JSON.stringify(r.k)}:${r.added!}`).join(",")}}`
+  return recorded.filter(([k, [psig]]) => productSigs[k] !== undefined && productSigs[k] === psig).map(([k, [, hsig]]) => [k, hsig])
+}
+
+async function seedsOf(v3: pg.Pool, cuts: readonly (readonly [string, string])[]): Promise<string> {
+  return inTransaction(v3, async (tx) => {
+    // float8 text that reads back exactly, whatever the server's default (src/extract/sql.ts fetchSeeds).
+    await tx.query("SET LOCAL extra_float_digits = 1")
+    const { rows } = await tx.query<{ seeds: string }>(fetchSeeds, [cuts.map((c) => c[0]), cuts.map((c) => c[1])])
+    return rows[0]!.seeds
+  }, "BEGIN READ ONLY")
 }

@@ -102,6 +102,29 @@ export function parseHistoryDay(raw: unknown): HistoryDay | null {
   return null
 }
 
+/** The day after maxHistoryDate: a cut no accepted date reaches. */
+export const pastLastHistoryDate = "2100-01-01"
+
+/**
+ * The first date rule 1 accepts whose 'YYYY-MM-DD' is not below `text` (code-unit order, as
+ * COLLATE "C" compares), or pastLastHistoryDate; null reads as past every date. Extract sends a
+ * tail's legacy rows by a text comparison with the earliest added row's date written as
+ * 'YYYY-MM-DD' (src/extract/sql.ts); this is the date v3 is cut at for the same rows.
+ */
+export function firstDateNotBefore(text: string | null): string {
+  if (text === null || text > maxHistoryDate) return pastLastHistoryDate
+  if (text <= minHistoryDate) return minHistoryDate
+  if (parseHistoryDay(text)?.date === text) return text
+  // Rare (the earliest added row's date is itself invalid): the first day of the first year
+  // that reaches `text`, then day by day.
+  let year = 2015
+  while (`${year}-12-31` < text) year++
+  for (let day = daysFromCivil(year, 1, 1); ; day++) {
+    const date = dateOfDay(day)
+    if (date >= text) return date
+  }
+}
+
 /** parseHistoryDay's 'YYYY-MM-DD', or null. */
 export function parseHistoryDate(raw: unknown): string | null {
   return parseHistoryDay(raw)?.date ?? null

@@ -7,6 +7,7 @@ import type { CountryCode, PlatformType } from "./reference"
 import { compareText } from "./text"
 import type {
   GroupResult,
+  HistorySeed,
   LegacyGroup,
   LegacyHistory,
   LegacyProduct,
@@ -60,6 +61,13 @@ class SpellingReader {
     }
     return pc === null ? null : pc + externalId
   }
+}
+
+/** A tail's seed of one migrated product: every one has one, as v3 holds each (src/extract/fetch.ts). */
+function seedOf(tail: NonNullable<MapGroupOptions["tail"]>, productId: string): HistorySeed & { cut: string } {
+  const seed = tail.seeds[productId]
+  if (seed === undefined) throw new Error(`product ${productId} gained history rows but is not in v3 as its last load left it; re-extract its group whole (dlq retry)`)
+  return { ...seed, cut: tail.cut }
 }
 
 const byUuid = <T extends { uuid: string }>(a: T, b: T): number => compareText(a.uuid, b.uuid)
@@ -116,11 +124,12 @@ export function mapGroup(group: LegacyGroup, cfg: MappingConfig, options: MapGro
     }
   }
 
+  const tail = options.tail
   const historyCounts = { kept: 0, filled: 0 }
   const migrated: MigratedProduct[] = winners.map((w) => {
     const platformCountry = platformCountryOf(w.platform, w.country)
     const { product, provider } = mapProduct(w.legacy, platformCountry)
-    const h = mapHistories(product, rowsByKey.get(w.naturalKey) ?? [])
+    const h = mapHistories(product, rowsByKey.get(w.naturalKey) ?? [], tail && seedOf(tail, product.id))
     historyCounts.kept += h.kept
     historyCounts.filled += h.filled
     droppedHistories.push(...h.dropped)

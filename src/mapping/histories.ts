@@ -2,7 +2,9 @@ import { dateOfDay, parseHistoryDay } from "./dates"
 import { orZero } from "./numbers"
 import { historyId } from "./reference"
 import { trimToNull } from "./text"
-import type { HistoryDrop, LegacyHistory, V3History, V3Product } from "./types"
+import { applyRollingFigures } from "./rolling"
+import { type FillSource, seedSource } from "./tails"
+import type { HistoryDrop, HistorySeed, LegacyHistory, V3History, V3Product } from "./types"
 
 export interface ProductHistories {
   /** Kept and filled rows, ascending by date, rolling figures filled in. */
@@ -85,10 +87,17 @@ type RollingField =
 /**
  * The rows of one product: rule 1 (dates), 2 (one row per date), 3 (values), 4 (gap filling)
  * and 5 (rolling figures). Order of `rows` does not matter.
+ *
+ * With a `seed` (an incremental run's tail, cut at `cut`): `rows` are the product's legacy rows
+ * dated `cut` or later, plus some with invalid dates, and the result is its rows from the day
+ * after the seed's last row on. Rules 2, 3 and 5 only look back and rule 4 looks back to the
+ * previous kept date: the seed's last row is that kept row, and its running totals and the 29
+ * days up to it carry the windows.
  */
 export function mapHistories(
   product: Pick<V3Product, "id" | "suggested_price">,
   rows: readonly LegacyHistory[],
+  seed?: HistorySeed & { cut: string },
 ): ProductHistories {
   const dropped: ProductHistories["dropped"] = []
   const byDate = new Map<number, DatedRow>()
@@ -99,6 +108,7 @@ export function mapHistories(
       dropped.push({ row, reason: "invalid_date" })
       continue
     }
+    if (seed !== undefined && d.date < seed.cut) throw new Error(`history row ${row.uuid} (${d.date}) precedes the date ${seed.cut} its group was read from`)
     dated.push(d)
     const current = byDate.get(d.day)
     if (current === undefined || keepsOver(d, current)) byDate.set(d.day, d)
@@ -108,7 +118,7 @@ export function mapHistories(
   const kept = [...byDate.values()].sort((a, b) => a.day - b.day)
   const histories: V3History[] = []
   let filled = 0
-  let previous: DatedRow | undefined
+  let previous: FillSource | undefined = seedSource(seed)
   for (const k of kept) {
     // MAPPING.md Histories rule 4: dates strictly between two kept dates copy the previous kept row.
     if (previous !== undefined) {
@@ -120,7 +130,7 @@ export function mapHistories(
     histories.push(keptRow(product, k))
     previous = k
   }
-  applyRollingFigures(histories)
+  applyRollingFigures(histories, seed)
   return { histories, kept: kept.length, filled, dropped }
 }
 
@@ -138,7 +148,7 @@ function keptRow(product: Pick<V3Product, "id" | "suggested_price">, k: DatedRow
   })
 }
 
-function filledRow(product: Pick<V3Product, "id" | "suggested_price">, previous: DatedRow, date: string): V3History {
+function filledRow(product: Pick<V3Product, "id" | "suggested_price">, previous: FillSource, date: string): V3History {
   return v3Row(product.id, date, {
     stock: previous.stock,
     sale_price: previous.salePrice,
@@ -149,71 +159,4 @@ function filledRow(product: Pick<V3Product, "id" | "suggested_price">, previous:
     stock_adjustment_reason: null,
     filled: true,
   })
-}
-
-/**
- * MAPPING.md Histories rule 5 over a product's rows ascending by date: 7- and 30-day calendar
- * windows (D−6…D, D−29…D) and running totals. The rows are contiguous days (rule 4 filled every
- * gap), so a calendar window is the last 7 or 30 rows. Decision: each window is summed directly,
- * adding its values in ascending date order from 0, never by sliding add/subtract, so the result
- * equals PostgreSQL's sum() OVER (ORDER BY date ROWS …) bit for bit. Mutates only rows
- * mapHistories has just built.
- */
-function applyRollingFigures(rows: V3History[]): void {
-  const n = rows.length
-  const sold = new Float64Array(n)
-  const billing = new Float64Array(n)
-  for (let i = 0; i < n; i++) {
-    sold[i] = rows[i]!.sold_units
-    billing[i] = rows[i]!.billing
-  }
-  let totalSold = 0
-  let totalBilling = 0
-  for (let i = 0; i < n; i++) {
-    const row = rows[i]!
-    totalSold += sold[i]!
-    totalBilling += billing[i]!
-    row.sold_units_last_7_days = windowSum(sold, i - 6, i)
-    row.sold_units_last_30_days = windowSum(sold, i - 29, i)
-    row.total_sold_units = totalSold
-    row.billing_last_7_days = windowSum(billing, i - 6, i)
-    row.billing_last_30_days = windowSum(billing, i - 29, i)
-    row.total_billing = totalBilling
-  }
-}
-
-/** values[from…to] added in ascending order from 0 (from clamped to 0). */
-function windowSum(values: Float64Array, from: number, to: number): number {
-  let sum = 0
-  for (let j = from < 0 ? 0 : from; j <= to; j++) sum += values[j]!
-  return sum
-}
-
-/**
- * Incremental runs: the earliest valid date (rule 1) among a group's legacy rows added since its
- * last load (`added`, uuids), or null when none has one.
- */
-export function earliestAddedDate(rows: readonly LegacyHistory[], added: ReadonlySet<string>): string | null {
-  let earliest: string | null = null
-  for (const row of rows) {
-    if (!added.has(row.uuid)) continue
-    const d = parseHistoryDay(row.date)
-    if (d !== null && (earliest === null || d.date < earliest)) earliest = d.date
-  }
-  return earliest
-}
-
-/**
- * Incremental runs: the index of a product's first v3 row (ascending by date) that legacy rows
- * added on `firstDate` or later can change. Rules 2, 3 and 5 only look back, so rows before that
- * date keep their values; rule 4 looks ahead once, filling up to the next kept date, so the filled
- * rows just before it (new when the added row extends the history past its last date) are
- * included. Null `firstDate` (no added row has a valid date): nothing changes.
- */
-export function firstChangedRow(rows: readonly V3History[], firstDate: string | null): number {
-  if (firstDate === null) return rows.length
-  let i = rows.length
-  while (i > 0 && rows[i - 1]!.date >= firstDate) i--
-  while (i > 0 && rows[i - 1]!.filled) i--
-  return i
 }

@@ -23,6 +23,7 @@ export {
 export type { HistoryDay } from "./dates"
 export { mapGroup } from "./group"
 export { datedRow, keepsOver, mapHistories } from "./histories"
+export { tailBounds } from "./tails"
 export type { DatedRow, ProductHistories } from "./histories"
 export { fieldOr, isJsonObject, ownField, readJsonb } from "./json"
 export type { JsonbRead } from "./json"

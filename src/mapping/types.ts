@@ -146,6 +146,23 @@ export interface MapGroupOptions {
    * where only some products of a group are in the run; such rows are left out of the result.
    */
   unmatchedHistories?: "drop" | "ignore"
+  /**
+   * Incremental runs, a group that only gained history rows: the legacy rows sent are those dated
+   * `cut` or later (and some with invalid dates), and each migrated product's v3 rows before
+   * `cut`, which stand, seed its mapping (src/mapping/histories.ts). Absent: the rows are all of them.
+   */
+  tail?: { cut: string; seeds: Readonly<Record<string, HistorySeed>> }
+}
+
+/** What v3 holds of a product before a tail's cut: enough to map its rows from the cut on. */
+export interface HistorySeed {
+  /** The product's first v3 date, null when it has no rows. */
+  first: string | null
+  /** Its last kept row before the cut, which later filled rows copy and where its running totals stand; null when none. */
+  last: { date: string; stock: number; sale_price: number; total_sold_units: number; total_billing: number } | null
+  /** sold_units and billing of its (at most 30) v3 rows ending at `last`, ascending by date, consecutive days. */
+  sold: number[]
+  billing: number[]
 }
 
 /** A migrated product's claim on its provider row (MAPPING.md Products, Provider). */

@@ -1,4 +1,5 @@
-import type { LegacyGroup, LegacyHistory, LegacyNumber, LegacyProduct } from "../mapping/types"
+import { dayNumber } from "../mapping/dates"
+import type { HistorySeed, LegacyGroup, LegacyHistory, LegacyNumber, LegacyProduct } from "../mapping/types"
 import { type Fields, isArrayOf, isRecord, isRecordOf, isString, isStringArray, json, runFields, type RunTag, runTag, text } from "./fields"
 
 /**
@@ -17,11 +18,14 @@ export interface ExtractBatch extends RunTag {
   productSigs: Record<string, string>
   historySigs: Record<string, string>
   /**
-   * Groups that only gained history rows since their last load, products unchanged: the uuids of
-   * the added rows. Their rows before the first added date are what v3 holds already, so they
-   * are not sent again (src/transform/outputs.ts). Any other group is sent whole.
+   * Groups that only gained history rows since their last load, products unchanged (tails): the
+   * date from which their rows were read. Their history rows are those dated then or later (and
+   * some with invalid dates); the rest is in v3 and stands (src/transform/outputs.ts). Any other
+   * group is sent whole.
    */
-  tails: Record<string, string[]>
+  cuts: Record<string, string>
+  /** For the v3 products of the tails: what v3 holds before the cut (MapGroupOptions.tail). */
+  seeds: Record<string, HistorySeed>
 }
 
 /**
@@ -40,8 +44,10 @@ export interface ExtractBatchText extends RunTag {
   historiesJson: string
   productSigsJson: string
   historySigsJson: string
-  /** Absent or "{}": every group is sent whole. */
-  tailsJson?: string
+  /** Absent or "{}": every group is sent whole. JSON object key -> cut date. */
+  cutsJson?: string
+  /** JSON object product id -> seed, in the wire form of SeedWire. */
+  seedsJson?: string
 }
 
 export function encodeExtractBatch(b: ExtractBatchText): Record<string, string> {
@@ -51,7 +57,7 @@ export function encodeExtractBatch(b: ExtractBatchText): Record<string, string> 
     keys: JSON.stringify(b.keys),
     product_sigs: b.productSigsJson,
     history_sigs: b.historySigsJson,
-    ...(b.tailsJson !== undefined && b.tailsJson !== "{}" ? { tails: b.tailsJson } : {}),
+    ...(b.cutsJson !== undefined && b.cutsJson !== "{}" ? { cuts: b.cutsJson, seeds: b.seedsJson ?? "{}" } : {}),
     products: b.productsJson,
     histories: b.historiesJson,
   }
@@ -70,8 +76,45 @@ export function decodeExtractBatch(f: Fields): ExtractBatch {
     histories: json(f, "histories", what, isRecordOf(isHistoryRows), "history rows by key"),
     productSigs: json(f, "product_sigs", what, isRecordOf(isString), "signatures by key"),
     historySigs: json(f, "history_sigs", what, isRecordOf(isString), "signatures by key"),
-    tails: f["tails"] === undefined ? {} : json(f, "tails", what, isRecordOf(isStringArray), "added row uuids by key"),
+    cuts: f["cuts"] === undefined ? {} : json(f, "cuts", what, isRecordOf(isString), "cut dates by key"),
+    seeds: f["seeds"] === undefined ? {} : seedsOf(json(f, "seeds", what, isRecordOf(isSeedWire), "seeds by product id")),
   }
+}
+
+/**
+ * A seed on the wire (src/extract/sql.ts fetchSeeds): [first date, last kept date, its stock,
+ * sale_price, total_sold_units, total_billing, the first date of the window, the window's
+ * sold_units, its billing], everything after the first date null when there is no kept row.
+ * The figures travel as PostgreSQL's float8 text (shortest exact form), so a running total
+ * carried on from v3 is the one v3 holds.
+ */
+type SeedWire = [string | null, string | null, string | null, string | null, string | null, string | null, string | null, string[] | null, string[] | null]
+
+const isFloat8Text = (v: unknown): v is string => typeof v === "string" && v !== "" && (!Number.isNaN(Number(v)) || v === "NaN")
+const isDate = (v: unknown): v is string => typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)
+const isFloat8List = isArrayOf(isFloat8Text)
+const isSeedWire = (v: unknown): v is SeedWire => {
+  if (!Array.isArray(v) || v.length !== 9 || !(v[0] === null || isDate(v[0]))) return false
+  if (v[1] === null) return v.slice(2).every((x) => x === null)
+  if (!isDate(v[1]) || !v.slice(2, 6).every(isFloat8Text) || !isDate(v[6]) || !isFloat8List(v[7]) || !isFloat8List(v[8])) return false
+  // The window's days are consecutive and end at the kept row, as v3 holds them (rule 4).
+  const days = dayNumber(v[1]) - dayNumber(v[6]) + 1
+  return days >= 1 && days <= 30 && v[7].length === days && v[8].length === days
+}
+
+function seedsOf(wire: Record<string, SeedWire>): Record<string, HistorySeed> {
+  const out: Record<string, HistorySeed> = {}
+  for (const [id, [first, date, stock, salePrice, totalSold, totalBilling, , sold, billing]] of Object.entries(wire)) {
+    out[id] = date === null
+      ? { first, last: null, sold: [], billing: [] }
+      : {
+          first,
+          last: { date, stock: Number(stock), sale_price: Number(salePrice), total_sold_units: Number(totalSold), total_billing: Number(totalBilling) },
+          sold: sold!.map(Number),
+          billing: billing!.map(Number),
+        }
+  }
+  return out
 }
 
 /** A history row of the wire format, under its key (external_product_id). */

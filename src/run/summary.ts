@@ -37,7 +37,7 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
             s.plan.productChanges,
           )} with product changes, ${fmt(s.plan.historyChanges)} with history changes`,
           ...(c["groups.from_first_change"]
-            ? [`             ${fmt(c["groups.from_first_change"])} groups only gained history rows: sent from their first changed date, ${fmt(
+            ? [`             ${fmt(c["groups.from_first_change"])} groups only gained history rows: read and sent from their first changed date, ${fmt(
                 c["histories.not_resent"] ?? 0,
               )} unchanged v3 history rows and ${fmt(c["multimedia.not_resent"] ?? 0)} multimedia rows not sent again`]
             : []),

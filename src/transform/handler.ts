@@ -36,7 +36,7 @@ export function transformHandler(d: TransformDeps): MessageHandler<ExtractBatch>
     decode: decodeExtractBatch,
     handle: async (batch, ctx) => {
       const options = batch.test ? { unmatchedHistories: "ignore" as const } : {}
-      const sigs = { products: batch.productSigs, histories: batch.historySigs, tails: batch.tails }
+      const sigs = { products: batch.productSigs, histories: batch.historySigs }
       const counts: Record<string, number> = {}
       let mapped: MappedGroup[] = []
       let rows = 0
@@ -57,8 +57,10 @@ export function transformHandler(d: TransformDeps): MessageHandler<ExtractBatch>
         }
         products += group.products.length
         try {
-          const result = mapGroup(group, d.mapping, options)
-          mapped.push({ group, result })
+          const cut = batch.cuts[group.key]
+          const tail = cut === undefined ? undefined : { cut, seeds: batch.seeds }
+          const result = mapGroup(group, d.mapping, tail === undefined ? options : { ...options, tail })
+          mapped.push({ group, result, ...(tail === undefined ? {} : { tail }) })
           rows += result.migrated.reduce((n, m) => n + m.histories.length + m.multimedia.length, 0)
         } catch (err) {
           // One malformed group must not hold back the rest of the batch.

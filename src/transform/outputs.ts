@@ -1,5 +1,5 @@
-import { earliestAddedDate, firstChangedRow } from "../mapping/histories"
-import type { GroupResult, LegacyGroup, MigratedProduct, V3History, V3PlatformCountry, V3Provider } from "../mapping/types"
+import { tailBounds } from "../mapping/tails"
+import type { GroupResult, HistorySeed, LegacyGroup, MapGroupOptions, MigratedProduct, V3History, V3PlatformCountry, V3Provider } from "../mapping/types"
 import type { DeadLetter } from "../messages/dead-letter"
 import type { RunTag } from "../messages/fields"
 import { historiesMessage } from "../messages/histories"
@@ -12,6 +12,8 @@ export type Letter = Omit<DeadLetter, "run" | "stage" | "kind">
 export interface MappedGroup {
   group: LegacyGroup
   result?: GroupResult
+  /** Set for a group mapped from its first changed date (MapGroupOptions.tail). */
+  tail?: MapGroupOptions["tail"]
   /** Set when the mapping threw on this group's rows: the group is dead-lettered whole. */
   error?: string
 }
@@ -32,13 +34,13 @@ function add(counts: Record<string, number>, key: string, n = 1): void {
  * Turns a batch's mapped groups into the entries for each load stream, the dead letters
  * (rows rejected or dropped, with their reason) and the outcome counts. Histories and
  * multimedia are cut into entries of at most `historyBatchRows` rows (src/transform/chunks.ts).
- * A group of `sigs.tails` (it only gained history rows since its last load, products unchanged)
- * is mapped whole, as the rules need, but sends its history rows from the first one the added
- * rows can change on, and no multimedia.
+ * A tail group (it only gained history rows since its last load, products unchanged) was mapped
+ * from its first changed date, seeded from v3: it sends those rows, with each product's full
+ * bounds, and no multimedia.
  */
 export function buildOutputs(
   mapped: MappedGroup[],
-  sigs: { products: Record<string, string>; histories: Record<string, string>; tails?: Record<string, string[]> },
+  sigs: { products: Record<string, string>; histories: Record<string, string> },
   tag: RunTag,
   historyBatchRows: number,
 ): TransformOutput {
@@ -47,7 +49,7 @@ export function buildOutputs(
   const payload: ProductsPayload = { groups: [], platformCountries: [], providers: [] }
   const pcs = new Map<string, V3PlatformCountry>()
   const providers = new Map<string, V3Provider>()
-  const mappedGroups: { key: string; products: MigratedProduct[]; firstDate?: string | null }[] = []
+  const mappedGroups: { key: string; products: MigratedProduct[]; seeds?: Readonly<Record<string, HistorySeed>> }[] = []
   const dropped = new Map<string, { entity: string; reason: string; keys: Set<string>; rows: unknown[] }>()
   const drop = (entity: string, reason: string, key: string, row: unknown) => {
     const id = `${entity}|${reason}`
@@ -57,7 +59,7 @@ export function buildOutputs(
     d.rows.push(row)
   }
 
-  for (const { group, result, error } of mapped) {
+  for (const { group, result, tail, error } of mapped) {
     if (!result) {
       add(counts, "groups.mapping_error")
       letters.push({ entity: "group", reason: "mapping_error", count: group.products.length + group.histories.length,
@@ -95,15 +97,13 @@ export function buildOutputs(
         drop("gallery_item", g.reason, group.key, { product: m.product.id, index: g.index, item: g.item })
       }
     }
-    const added = sigs.tails?.[group.key]
-    if (added === undefined) {
+    if (tail === undefined) {
       mappedGroups.push({ key: group.key, products: result.migrated })
       continue
     }
-    const firstDate = earliestAddedDate(group.histories, new Set(added))
-    mappedGroups.push({ key: group.key, products: result.migrated, firstDate })
+    mappedGroups.push({ key: group.key, products: result.migrated, seeds: tail.seeds })
     add(counts, "groups.from_first_change")
-    add(counts, "histories.not_resent", result.migrated.reduce((n, m) => n + firstChangedRow(m.histories, firstDate), 0))
+    add(counts, "histories.not_resent", result.migrated.reduce((n, m) => n + tailBounds(tail.seeds[m.product.id]!, m.histories).unchanged, 0))
     // Its products are as last loaded, and multimedia follows the product row alone: nothing to send.
     add(counts, "multimedia.not_resent", result.migrated.reduce((n, m) => n + m.multimedia.length, 0))
   }
@@ -115,21 +115,17 @@ export function buildOutputs(
 
   const children = <T>(sig: (key: string) => string | null, rows: (m: MigratedProduct) => readonly T[], send: (g: (typeof mappedGroups)[number]) => boolean): ChildGroup<T>[] =>
     mappedGroups.filter(send).map((g) => ({ key: g.key, sig: sig(g.key), products: g.products.map((m) => ({ id: m.product.id, rows: rows(m) })) }))
-  const histories = (m: MigratedProduct, firstDate: string | null | undefined): ChildGroup<V3History>["products"][number] => {
-    const rows = m.histories
-    if (firstDate === undefined) return { id: m.product.id, rows }
-    const bounds = rows.length === 0 ? null : ([rows[0]!.date, rows[rows.length - 1]!.date] as const)
-    return { id: m.product.id, rows: rows.slice(firstChangedRow(rows, firstDate)), bounds }
-  }
+  const histories = (m: MigratedProduct, seeds: (typeof mappedGroups)[number]["seeds"]): ChildGroup<V3History>["products"][number] =>
+    seeds === undefined ? { id: m.product.id, rows: m.histories } : { id: m.product.id, rows: m.histories, bounds: tailBounds(seeds[m.product.id]!, m.histories).bounds }
   const historyGroups: ChildGroup<V3History>[] = mappedGroups.map((g) => ({
-    key: g.key, sig: sigs.histories[g.key] ?? null, products: g.products.map((m) => histories(m, g.firstDate)),
+    key: g.key, sig: sigs.histories[g.key] ?? null, products: g.products.map((m) => histories(m, g.seeds)),
   }))
   return {
     products: encodeProducts({ ...tag, ...payload }),
     histories: childEntries(historiesMessage, (h) => h.date, tag, historyGroups, historyBatchRows),
     // Multimedia follows the product row, whose signature it records.
     multimedia: childEntries(multimediaMessage, (x) => x.position, tag,
-      children((k) => sigs.products[k] ?? null, (m) => m.multimedia, (g) => g.firstDate === undefined), historyBatchRows),
+      children((k) => sigs.products[k] ?? null, (m) => m.multimedia, (g) => g.seeds === undefined), historyBatchRows),
     letters,
     counts,
   }

@@ -2,6 +2,8 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { copyQueryInto } from "../../src/db/copy"
 import { cursorChunks } from "../../src/db/cursor"
+import { historyDay } from "../../src/extract/sql"
+import { parseHistoryDay } from "../../src/mapping/dates"
 import { classify } from "../../src/runtime/retry"
 import { cutProxy } from "../support/cut-proxy"
 import { settledConnections } from "../support/leaks"
@@ -128,5 +130,22 @@ describe("copyQueryInto", () => {
     })
     expect(outcome).toBeInstanceOf(Error)
     expect(classify(outcome)).toBe("outage")
+  })
+})
+
+describe("extract's comparison form of a legacy history date (historyDay)", () => {
+  it("is the date rule 1 reads from every accepted shape, in the order a JavaScript comparison gives", async () => {
+    const texts = [
+      "2024-03-05", "05/03/2024", "2024-03-05T10:00:00Z", "2024-03-05 10:00", "2024-02-29", "31/12/2099", "01/01/2015",
+      "2024-02-30", "31/02/2024", "2024-3-5", "5/3/2024", "", "garbage", "2024-03-05x", "1999-12-31", "2100-01-01", "05-03-2024", "ñ2024-03-0",
+    ]
+    const rows = await queryRows<{ t: string; day: string }>(db.url, `SELECT t, ${historyDay("t")} AS day FROM unnest($1::text[]) AS t`, [texts])
+    for (const { t, day } of rows) {
+      const parsed = parseHistoryDay(t)
+      if (parsed !== null) expect(day, t).toBe(parsed.date)
+    }
+    const sorted = await queryRows<{ day: string }>(db.url, `SELECT ${historyDay("t")} AS day FROM unnest($1::text[]) AS t ORDER BY 1`, [texts])
+    const days = sorted.map((r) => r.day)
+    expect(days).toEqual([...days].sort())
   })
 })

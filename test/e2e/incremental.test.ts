@@ -54,7 +54,7 @@ describe("a daily run", () => {
     expect(planned).toBeLessThanOrEqual(changed)
     // Groups that only gained history rows (the day's scrape, re-scrapes, gap rows) send their
     // rows from the first changed date on: most of their rows are not sent again.
-    const tails = /([\d,]+) groups only gained history rows: sent from their first changed date, ([\d,]+) unchanged/.exec(run.stdout)
+    const tails = /([\d,]+) groups only gained history rows: read and sent from their first changed date, ([\d,]+) unchanged/.exec(run.stdout)
     expect(tails, run.stdout).not.toBeNull()
     expect(Number(tails![1]!.replace(/,/g, ""))).toBeGreaterThan(0)
     expect(Number(tails![2]!.replace(/,/g, ""))).toBeGreaterThan(0)
@@ -161,7 +161,7 @@ describe("a daily run", () => {
     expect(row).toEqual({ filled: true, sold_units: 0 })
   })
 
-  it("sends a group that gained a day's row from that day on only", async () => {
+  it("reads and sends a group that gained a day's row from that day on only, carrying v3's totals on", async () => {
     const t = upToDate
     // A product alone in its group, in v3 with a few history rows.
     const candidates = await query<{ uuid: string; external_id: string; platform: string; country: string }>(
@@ -182,9 +182,10 @@ describe("a daily run", () => {
 
     const run = await runCli("stages/migrate.ts", [], t.env)
     expect(run.code, run.stderr).toBe(0)
-    // The day and the filled day before it are new; none of the product's earlier rows is sent.
+    // The day and the filled day before it are new; none of the product's earlier rows is read or sent.
+    expect(run.stdout).toContain("histories  read 1: kept 1, filled 1, dropped 0")
     const [media] = await query<{ n: number }>(t.v3.url, `SELECT count(*)::int AS n FROM multimedia WHERE product_id = '${p.uuid}'`)
-    expect(run.stdout).toContain(`1 groups only gained history rows: sent from their first changed date, ${v.n} unchanged v3 history rows and ${media!.n} multimedia rows not sent again`)
+    expect(run.stdout).toContain(`1 groups only gained history rows: read and sent from their first changed date, ${v.n} unchanged v3 history rows and ${media!.n} multimedia rows not sent again`)
     const rows = await query<{ date: string; filled: boolean; sold_units: number; total_sold_units: number }>(
       t.v3.url, `SELECT date::text, filled, sold_units, total_sold_units FROM histories WHERE product_id = '${p.uuid}' ORDER BY date DESC LIMIT 3`)
     expect(rows.map((r) => [r.date, r.filled, r.sold_units])).toEqual([[day, false, 5], [rows[1]!.date, true, 0], [v.last, false, rows[2]!.sold_units]])
