@@ -51,6 +51,9 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   let horizon: string | null = null
   if (d.run.kind === "incremental" && !d.run.testMode) {
     await ensurePlan(d, leases)
+    // Every copy of extract splits the plan the same way: by the unit count the planner recorded.
+    const planned = Number(await d.redis.hget(d.keys.run, "slices"))
+    if (Number.isInteger(planned) && planned > 0) d = { ...d, run: { ...d.run, slices: planned } }
     horizon = await previousHorizon(d.legacy, d.v3, d.run.id)
     if (horizon === null) d.log.info({ run: d.run.id }, "no legacy horizon of an earlier run to trust: every planned group is re-migrated whole")
   }
@@ -101,6 +104,7 @@ async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
       const legacyHorizonNow = await outageWatch().ride(() => readHorizon(d.legacy), d.signal)
       const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id), d.signal)
       await d.redis.hset(d.keys.run, {
+        slices: planSlices(plan.groups, d.batchSize, d.run.slices),
         plan_groups: plan.groups,
         plan_products: plan.products,
         plan_new_groups: plan.newGroups,
@@ -117,6 +121,19 @@ async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
     await sleep(1_000, d.signal)
     if (d.signal.aborted) return
   }
+}
+
+/** Batches a unit of an incremental run should hold before the plan is split into more units. */
+const BATCHES_PER_UNIT = 8
+
+/**
+ * Units for a plan of `groups`: at most `slices`, and few enough that each holds several
+ * batches. A unit's batches are fetched ahead of their publishing while units run one after
+ * another, so a small plan split eight ways ran as eight single, unoverlapped fetches (a quiet
+ * day at 400k products: 3,296 groups, 0.6–0.8 s per unit, 5.5 s in all).
+ */
+export function planSlices(groups: number, batchSize: number, slices: number): number {
+  return Math.max(1, Math.min(slices, Math.floor(groups / (batchSize * BATCHES_PER_UNIT))))
 }
 
 function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncGenerator<KeyBatch> {
