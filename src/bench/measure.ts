@@ -74,9 +74,11 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
       cpu.set(`p${child.pid}`, { label: "migrate", seconds: cpuSeconds(child.pid!) })
       const kids = execFileSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).split("\n").filter(Boolean)
       for (const pid of kids) {
-        const stage = /stages\/([a-z-]+)\.ts/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8"))?.[1] ?? "other"
-        peaks[stage] = Math.max(peaks[stage] ?? 0, rss(pid))
-        // An exited, not yet reaped process has no command line any more: keep its first label.
+        // An exited, not yet reaped process has no command line and no memory any more: keep its
+        // first label for its CPU time, and leave its peak alone.
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+        const stage = /stages\/([a-z-]+)\.ts/.exec(cmd)?.[1] ?? "other"
+        if (cmd) peaks[stage] = Math.max(peaks[stage] ?? 0, rss(pid))
         cpu.set(`p${pid}`, { label: cpu.get(`p${pid}`)?.label ?? stage, seconds: cpuSeconds(pid) })
       }
       const backends = await admin.query<{ pid: number; app: string }>(
