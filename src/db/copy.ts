@@ -9,14 +9,22 @@ import { to as copyTo, from as copyFrom } from "pg-copy-streams"
  * The query runs in a READ ONLY transaction on its own connection; unlike a cursor, COPY may
  * plan it in parallel (a cursor's portal never is: "Parallel Safety", PostgreSQL 15 docs 15.4).
  * With `after`, the query starts at once and its rows go into `target` once `after` is done;
- * if `after` fails, so does this copy, its connection discarded.
+ * if `after` fails, so does this copy, its connection discarded. `setup` runs first in the
+ * transaction (SET LOCAL settings for this query alone).
  * A connection that fails mid-copy is discarded, never reused.
  */
-export async function copyQueryInto(source: pg.Pool, query: string, target: pg.PoolClient, table: string, after?: Promise<unknown>): Promise<void> {
+export async function copyQueryInto(
+  source: pg.Pool,
+  query: string,
+  target: pg.PoolClient,
+  table: string,
+  { after, setup }: { after?: Promise<unknown>; setup?: string } = {},
+): Promise<void> {
   const client = await source.connect()
   let finished = false
   try {
     await client.query("BEGIN READ ONLY")
+    if (setup) await client.query(setup)
     const rows = client.query(copyTo(`COPY (${query}) TO STDOUT`))
     // A connection lost while the rows wait surfaces in pipeline below (the stream is errored).
     rows.on("error", () => undefined)

@@ -120,6 +120,18 @@ describe("copyQueryInto", () => {
     expect(rows.map((r) => r.k)).toEqual(awkward)
   })
 
+  it("runs its query under the settings given for it alone: the connection returns to the pool without them", async () => {
+    const server = (await pool.query<{ w: string }>("SELECT current_setting('work_mem') AS w")).rows[0]!.w
+    const seen = await withTarget(async (target) => {
+      await copyQueryInto(pool, "SELECT current_setting('work_mem'), 1", target, "sink", { setup: "SET LOCAL work_mem = '77MB'" })
+      return (await target.query<{ k: string }>("SELECT k FROM sink")).rows.map((r) => r.k)
+    })
+    expect(seen).toEqual(["77MB"])
+    // Both of the pool's connections at once, the copy's among them.
+    const after = await Promise.all([0, 1].map(() => pool.query<{ w: string }>("SELECT current_setting('work_mem') AS w, pg_sleep(0.05)")))
+    expect(after.map((r) => r.rows[0]!.w)).toEqual([server, server])
+  })
+
   it("fails with an outage error, instead of hanging, when the source server cuts its connection mid-copy", async () => {
     const outcome = await withTarget(async (target) => {
       const copying = copyQueryInto(pool, "SELECT md5(g::text), g FROM generate_series(1, 20000000) g", target, "sink").then(() => "finished", (err: unknown) => err)
