@@ -34,7 +34,10 @@ describe("crash safety", () => {
     expect(stages.length).toBeGreaterThanOrEqual(6)
     killNow([...stages, run.child.pid!])
     await run.done
-    expect(await productCount(t.v3.url)).toBeLessThan(world.expected.tables.products.length)
+    // Interrupted mid-load. Not asserted on products: with the entries already in Redis,
+    // load-products can finish all of them between the poll above and the signal (631 of 631 in
+    // one CI run); the history rows trail far behind.
+    expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).not.toEqual([])
     const again = await runCli("stages/migrate.ts", [], t.env)
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(/\(full\) finished/)
@@ -51,7 +54,10 @@ describe("crash safety", () => {
     expect(stopped.code, stopped.stderr).toBe(130)
     // No stage outlives migrate.
     for (const pid of stages) expect(() => process.kill(pid, 0)).toThrow()
-    expect(await productCount(t.v3.url)).toBeLessThan(world.expected.tables.products.length)
+    // Interrupted mid-load. Not asserted on products: with the entries already in Redis,
+    // load-products can finish all of them between the poll above and the signal (631 of 631 in
+    // one CI run); the history rows trail far behind.
+    expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).not.toEqual([])
     const again = await runCli("stages/migrate.ts", [], t.env)
     expect(again.code, again.stderr).toBe(0)
     expect(again.stdout).toMatch(/\(full\) finished/)
