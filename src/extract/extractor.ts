@@ -11,10 +11,11 @@ import { runScript } from "../streams/scripts"
 import { waitForRoom } from "./backpressure"
 import { type KeyBatch, keyBatches } from "./batches"
 import { fetchGroups, type GroupBatch } from "./fetch"
-import { computePlan, previousHorizon, slicePlanCursor } from "./plan"
-import { countProducts, legacyHorizon, orphanKeysCursor, sliceProductsCursor } from "./sql"
+import { previousHorizon, slicePlanCursor } from "./plan"
+import { ensurePlan, readHorizon } from "./planner"
+import { countProducts, orphanKeysCursor, sliceProductsCursor } from "./sql"
 import { TEST_MODE_PRODUCTS, testModeSelection } from "./test-mode"
-import { LEASE_MS, type UnitPosition, UnitLeases, unitsOf } from "./units"
+import { type UnitPosition, UnitLeases, unitsOf } from "./units"
 
 export interface ExtractDeps {
   legacy: pg.Pool
@@ -51,6 +52,7 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   let horizon: string | null = null
   if (d.run.kind === "incremental" && !d.run.testMode) {
     await ensurePlan(d, leases)
+    if (d.signal.aborted) return
     // Every copy of extract splits the plan the same way: by the unit count the planner recorded.
     const planned = Number(await d.redis.hget(d.keys.run, "slices"))
     if (Number.isInteger(planned) && planned > 0) d = { ...d, run: { ...d.run, slices: planned } }
@@ -78,7 +80,7 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
       if (!(await leases.acquire(unit))) continue
       worked = true
       // Keeps the lease while a slow fetch or a backpressure wait holds up the next publish.
-      const renewal = setInterval(() => void leases.renew(unit).catch(() => undefined), LEASE_MS / 3)
+      const renewal = setInterval(() => void leases.renew(unit).catch(() => undefined), leases.ttlMs / 3)
       try {
         // A server restart mid-unit (the legacy cursor dies, Redis goes away): wait for it, then
         // resume the unit after its last published key.
@@ -95,47 +97,6 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   d.log.info({ run: d.run.id }, "extract finished: every unit published")
 }
 
-async function ensurePlan(d: ExtractDeps, leases: UnitLeases): Promise<void> {
-  for (;;) {
-    if ((await leases.positions()).get("plan")?.done) return
-    if (await leases.acquire("plan")) {
-      d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
-      // Before the plan reads anything: the next run's horizon (src/extract/sql.ts legacyHorizon).
-      const legacyHorizonNow = await outageWatch().ride(() => readHorizon(d.legacy), d.signal)
-      const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id), d.signal)
-      await d.redis.hset(d.keys.run, {
-        slices: planSlices(plan.groups, d.batchSize, d.run.slices),
-        plan_groups: plan.groups,
-        plan_products: plan.products,
-        plan_new_groups: plan.newGroups,
-        plan_product_changes: plan.productChanges,
-        plan_history_changes: plan.historyChanges,
-        watermark: plan.watermark ?? "",
-        legacy_horizon: legacyHorizonNow,
-      })
-      await leases.publish("plan", null, { key: null, done: true }, null, {})
-      await leases.release("plan")
-      d.log.info({ run: d.run.id, ...plan }, "incremental plan ready")
-      return
-    }
-    await sleep(1_000, d.signal)
-    if (d.signal.aborted) return
-  }
-}
-
-/** Batches a unit of an incremental run should hold before the plan is split into more units. */
-const BATCHES_PER_UNIT = 8
-
-/**
- * Units for a plan of `groups`: at most `slices`, and few enough that each holds several
- * batches. A unit's batches are fetched ahead of their publishing while units run one after
- * another, so a small plan split eight ways ran as eight single, unoverlapped fetches (a quiet
- * day at 400k products: 3,296 groups, 0.6–0.8 s per unit, 5.5 s in all).
- */
-export function planSlices(groups: number, batchSize: number, slices: number): number {
-  return Math.max(1, Math.min(slices, Math.floor(groups / (batchSize * BATCHES_PER_UNIT))))
-}
-
 function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncGenerator<KeyBatch> {
   const after = position.key
   if (unit === "test") return testModeBatches(d)
@@ -147,10 +108,6 @@ function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncG
   }
   const params = [d.run.slices, slice, ...(after !== null ? [after] : [])]
   return keyBatches(d.legacy, sliceProductsCursor(after !== null), params, d.batchSize)
-}
-
-async function readHorizon(legacy: pg.Pool): Promise<string> {
-  return (await legacy.query<{ h: string }>(legacyHorizon)).rows[0]!.h
 }
 
 async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, start: UnitPosition | null, horizon: string | null): Promise<void> {

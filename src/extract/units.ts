@@ -26,6 +26,8 @@ export class UnitLeases {
     private readonly keys: StreamKeys,
     private readonly run: RunState,
     private readonly owner: string,
+    /** How long a lease lasts unless renewed (tests shorten it). */
+    readonly ttlMs = LEASE_MS,
   ) {}
 
   async positions(): Promise<Map<string, UnitPosition>> {
@@ -64,12 +66,12 @@ export class UnitLeases {
       this.client,
       "unit-publish",
       [this.keys.unitLease(this.run.id, unit), this.keys.stream.extract, this.keys.unitPositions(this.run.id), this.keys.counts(this.run.id), this.keys.progress(this.run.id)],
-      [this.owner, LEASE_MS, unit, from ? JSON.stringify(from) : "", JSON.stringify(to), products, fieldArgs.length / 2, ...fieldArgs, ...countArgs],
+      [this.owner, this.ttlMs, unit, from ? JSON.stringify(from) : "", JSON.stringify(to), products, fieldArgs.length / 2, ...fieldArgs, ...countArgs],
     )
     return r === 1 || r === 2
   }
 
   private lease(unit: string): Lease {
-    return new Lease(this.client, this.keys.unitLease(this.run.id, unit), this.owner, LEASE_MS)
+    return new Lease(this.client, this.keys.unitLease(this.run.id, unit), this.owner, this.ttlMs)
   }
 }

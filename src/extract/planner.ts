@@ -1,0 +1,84 @@
+import type { Redis } from "ioredis"
+import type pg from "pg"
+import type { Logger } from "../log/logger"
+import type { RunState } from "../run/state"
+import { outageWatch } from "../runtime/outage"
+import { sleep } from "../runtime/sleep"
+import type { StreamKeys } from "../streams/keys"
+import { computePlan } from "./plan"
+import { legacyHorizon } from "./sql"
+import { UnitLeases } from "./units"
+
+export interface PlannerDeps {
+  legacy: pg.Pool
+  v3: pg.Pool
+  redis: Redis
+  keys: StreamKeys
+  run: RunState
+  /** The lease owner: the extract copy's worker id. */
+  owner: string
+  batchSize: number
+  log: Logger
+  signal: AbortSignal
+}
+
+/** How often a copy waiting for another's plan looks again: a quiet day's plan takes seconds. */
+const PLAN_POLL_MS = 250
+
+/** Batches a unit of an incremental run should hold before the plan is split into more units. */
+const BATCHES_PER_UNIT = 8
+
+/**
+ * Units for a plan of `groups`: at most `slices`, and few enough that each holds several
+ * batches. A unit's batches are fetched ahead of their publishing while units run one after
+ * another, so a small plan split eight ways ran as eight single, unoverlapped fetches (a quiet
+ * day at 400k products: 3,296 groups, 0.6–0.8 s per unit, 5.5 s in all).
+ */
+export function planSlices(groups: number, batchSize: number, slices: number): number {
+  return Math.max(1, Math.min(slices, Math.floor(groups / (batchSize * BATCHES_PER_UNIT))))
+}
+
+export async function readHorizon(legacy: pg.Pool): Promise<string> {
+  return (await legacy.query<{ h: string }>(legacyHorizon)).rows[0]!.h
+}
+
+/**
+ * Plans the incremental run unless it is planned or being planned: takes the "plan" lease,
+ * renews it while the plan runs (a large catalog's plan can outlast it), records the plan with
+ * the run and marks it done. A failure releases the lease at once, for another copy to plan.
+ */
+export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, d.keys, d.run, d.owner)): Promise<"planned" | "done" | "busy"> {
+  if ((await leases.positions()).get("plan")?.done) return "done"
+  if (!(await leases.acquire("plan"))) return "busy"
+  const renewal = setInterval(() => void leases.renew("plan").catch(() => undefined), leases.ttlMs / 3)
+  try {
+    d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
+    // Before the plan reads anything: the next run's horizon (src/extract/sql.ts legacyHorizon).
+    const horizon = await outageWatch().ride(() => readHorizon(d.legacy), d.signal)
+    const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id), d.signal)
+    await d.redis.hset(d.keys.run, {
+      slices: planSlices(plan.groups, d.batchSize, d.run.slices),
+      plan_groups: plan.groups,
+      plan_products: plan.products,
+      plan_new_groups: plan.newGroups,
+      plan_product_changes: plan.productChanges,
+      plan_history_changes: plan.historyChanges,
+      watermark: plan.watermark ?? "",
+      legacy_horizon: horizon,
+    })
+    await leases.publish("plan", null, { key: null, done: true }, null, {})
+    d.log.info({ run: d.run.id, ...plan }, "incremental plan ready")
+    return "planned"
+  } finally {
+    clearInterval(renewal)
+    await leases.release("plan").catch(() => undefined)
+  }
+}
+
+/** Returns once the run's plan is done (extract): plans it here when no one else is at it. */
+export async function ensurePlan(d: PlannerDeps, leases?: UnitLeases): Promise<void> {
+  while ((await planOnce(d, leases)) === "busy") {
+    await sleep(PLAN_POLL_MS, d.signal)
+    if (d.signal.aborted) return
+  }
+}

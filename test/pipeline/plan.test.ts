@@ -1,0 +1,93 @@
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { planOnce, type PlannerDeps } from "../../src/extract/planner"
+import { UnitLeases } from "../../src/extract/units"
+import { createLogger } from "../../src/log/logger"
+import type { RunState } from "../../src/run/state"
+import { streamKeys } from "../../src/streams/keys"
+import { createLegacyDatabase } from "../support/legacy"
+import { releaseAndCheckLeaks } from "../support/leaks"
+import { testPrefix, testRedis } from "../support/redis"
+import { until } from "../support/until"
+import { createV3Database } from "../support/v3"
+
+/**
+ * The incremental plan is computed once per run by whichever extract copy takes its lease; the
+ * others wait for it. A plan of a large catalog can take longer than a lease lasts.
+ */
+const redis = testRedis()
+const prefix = testPrefix("plan")
+const keys = streamKeys(prefix)
+const dbs: string[] = []
+const pools: pg.Pool[] = []
+let legacy: pg.Pool
+let v3: pg.Pool
+let v3Url: string
+const run: RunState = { id: "rplantest", kind: "incremental", status: "extracting", testMode: false, slices: 4, startedAt: Date.now() }
+const log = createLogger({ name: "test", level: "silent" })
+
+beforeAll(async () => {
+  const l = await createLegacyDatabase(800, 11)
+  const v = await createV3Database()
+  dbs.push(l.name, v.name)
+  v3Url = v.url
+  legacy = new pg.Pool({ connectionString: l.url, max: 3 })
+  v3 = new pg.Pool({ connectionString: v.url, max: 2 })
+  pools.push(legacy, v3)
+}, 120_000)
+
+afterAll(async () => {
+  for (const p of pools) await p.end()
+  await releaseAndCheckLeaks(redis, [prefix], dbs)
+})
+
+const copy = (owner: string): { d: PlannerDeps; leases: UnitLeases } => {
+  const d: PlannerDeps = { legacy, v3, redis, keys, run, owner, batchSize: 50, log, signal: new AbortController().signal }
+  // A lease of 300 ms: a plan held up for a second outlasts it three times over.
+  return { d, leases: new UnitLeases(redis, keys, run, owner, 300) }
+}
+
+describe("the incremental plan", () => {
+  it("is planned by one copy only, even when it outlasts the plan lease", async () => {
+    // Holds the plan up: its transaction waits for this lock on the table it writes.
+    const blocker = new pg.Client({ connectionString: v3Url })
+    await blocker.connect()
+    await blocker.query("BEGIN")
+    await blocker.query("LOCK TABLE migration.plan_keys IN ACCESS EXCLUSIVE MODE")
+    try {
+      const a = copy("extract-a")
+      const b = copy("extract-b")
+      const first = planOnce(a.d, a.leases)
+      await until(async () => (await redis.get(keys.unitLease(run.id, "plan"))) === "extract-a")
+      await new Promise((r) => setTimeout(r, 1_000))
+      // Without renewal the lease would have lapsed and b would plan too, blocking on the same lock.
+      const second = await Promise.race([planOnce(b.d, b.leases), new Promise((r) => setTimeout(() => r("planning alongside"), 2_000))])
+      expect(second).toBe("busy")
+      await blocker.query("COMMIT")
+      expect(await first).toBe("planned")
+      expect(await planOnce(b.d, b.leases)).toBe("done")
+    } finally {
+      await blocker.end()
+    }
+    // Every legacy group is new to an empty v3: the plan holds them all, once.
+    const { rows } = await v3.query<{ n: number; keys: number }>(
+      "SELECT count(*)::int AS n, count(DISTINCT external_id)::int AS keys FROM migration.plan_keys WHERE run_id = $1",
+      [run.id],
+    )
+    const groups = (await legacy.query<{ n: number }>("SELECT count(DISTINCT external_id)::int AS n FROM product")).rows[0]!.n
+    expect(rows[0]).toEqual({ n: rows[0]!.keys, keys: expect.any(Number) })
+    expect(rows[0]!.keys).toBeGreaterThanOrEqual(groups)
+    expect(Number(await redis.hget(keys.run, "plan_groups"))).toBe(rows[0]!.n)
+    // The lease is given back once the plan is recorded.
+    expect(await redis.get(keys.unitLease(run.id, "plan"))).toBeNull()
+  }, 60_000)
+
+  it("gives its lease back at once when planning fails, so another copy can plan without waiting it out", async () => {
+    const other: RunState = { ...run, id: "rplanfail" }
+    // A "legacy" database without the legacy tables: the plan's first scan fails.
+    const d: PlannerDeps = { legacy: v3, v3, redis, keys, run: other, owner: "extract-a", batchSize: 50, log, signal: new AbortController().signal }
+    await expect(planOnce(d, new UnitLeases(redis, keys, other, "extract-a", 60_000))).rejects.toThrow(/product/)
+    expect(await redis.get(keys.unitLease(other.id, "plan"))).toBeNull()
+    expect(await planOnce({ ...d, legacy, owner: "extract-b" }, new UnitLeases(redis, keys, other, "extract-b", 60_000))).toBe("planned")
+  })
+})
