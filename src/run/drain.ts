@@ -57,12 +57,26 @@ export async function groupBacklog(client: Redis, keys: StreamKeys, stage: Consu
   return Math.min(lag, length) + Number(g["pending"] ?? 0)
 }
 
+/** A stage's pending entries (XINFO GROUPS only; 0 when its stream or group does not exist). */
+async function groupPending(client: Redis, keys: StreamKeys, stage: ConsumerStage): Promise<number> {
+  const groups = (await client.call("XINFO", "GROUPS", keys.input[stage]).catch(() => [])) as unknown[][]
+  return Number(groups.map(pairs).find((g) => g["name"] === stage)?.["pending"] ?? 0)
+}
+
 export async function allGroups(client: Redis, keys: StreamKeys): Promise<GroupInfo[]> {
   return Promise.all(consumerStages.map((s) => groupInfo(client, keys, s)))
 }
 
-/** True when every stage's group has nothing undelivered and nothing pending. */
+/**
+ * True when every stage's group has nothing undelivered and nothing pending. Pending entries
+ * are looked for first, with XINFO GROUPS alone: XINFO STREAM copies the stream's first and
+ * last entries, megabytes each (12 ms of the caller's CPU per call with two 2 MB entries), and
+ * migrate asks every half second from extract's end to the run's end (26 such calls on the
+ * 400k quiet day); while any entry is pending, no XINFO STREAM is needed.
+ */
 export async function pipelineDrained(client: Redis, keys: StreamKeys): Promise<boolean> {
+  const pending = await Promise.all(consumerStages.map((s) => groupPending(client, keys, s)))
+  if (pending.some((n) => n > 0)) return false
   const groups = await allGroups(client, keys)
   return groups.every((g) => g.lag === 0 && g.pending === 0)
 }
