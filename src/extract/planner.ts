@@ -45,17 +45,30 @@ export async function readHorizon(legacy: pg.Pool): Promise<string> {
 /**
  * Plans the incremental run unless it is planned or being planned: takes the "plan" lease,
  * renews it while the plan runs (a large catalog's plan can outlast it), records the plan with
- * the run and marks it done. A failure releases the lease at once, for another copy to plan.
+ * the run and marks it done. A failure releases the lease at once, for another copy to plan; a
+ * copy that lost the lease meanwhile records nothing and answers "busy".
  */
 export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, d.keys, d.run, d.owner)): Promise<"planned" | "done" | "busy"> {
   if ((await leases.positions()).get("plan")?.done) return "done"
   if (!(await leases.acquire("plan"))) return "busy"
-  const renewal = setInterval(() => void leases.renew("plan").catch(() => undefined), leases.ttlMs / 3)
+  // Lost when a renewal finds another owner (this process stalled past the lease, or Redis lost
+  // the key): that copy plans, and this one must not record its own plan over it.
+  let lost = false
+  const renew = async () => {
+    if (!(await leases.renew("plan").catch(() => true))) lost = true
+  }
+  const renewal = setInterval(() => void renew(), leases.ttlMs / 3)
   try {
+    // Another copy may have finished the plan between the check above and the lease.
+    if ((await leases.positions()).get("plan")?.done) return "done"
     d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
     // Before the plan reads anything: the next run's horizon (src/extract/sql.ts legacyHorizon).
     const horizon = await outageWatch().ride(() => readHorizon(d.legacy), d.signal)
     const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id), d.signal)
+    if (lost) {
+      d.log.warn({ run: d.run.id }, "lost the plan's lease while planning: leaving the plan to the copy that holds it")
+      return "busy"
+    }
     await d.redis.hset(d.keys.run, {
       slices: planSlices(plan.groups, d.batchSize, d.run.slices),
       plan_groups: plan.groups,
@@ -66,7 +79,7 @@ export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, 
       watermark: plan.watermark ?? "",
       legacy_horizon: horizon,
     })
-    await leases.publish("plan", null, { key: null, done: true }, null, {})
+    if (!(await leases.publish("plan", null, { key: null, done: true }, null, {}))) return "busy"
     d.log.info({ run: d.run.id, ...plan }, "incremental plan ready")
     return "planned"
   } finally {

@@ -18,6 +18,7 @@ import { createV3Database } from "../support/v3"
 const redis = testRedis()
 const prefix = testPrefix("plan")
 const keys = streamKeys(prefix)
+const lostPrefix = testPrefix("plan-lost")
 const dbs: string[] = []
 const pools: pg.Pool[] = []
 let legacy: pg.Pool
@@ -38,13 +39,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of pools) await p.end()
-  await releaseAndCheckLeaks(redis, [prefix], dbs)
+  await releaseAndCheckLeaks(redis, [prefix, lostPrefix], dbs)
 })
 
 const copy = (owner: string): { d: PlannerDeps; leases: UnitLeases } => {
   const d: PlannerDeps = { legacy, v3, redis, keys, run, owner, batchSize: 50, log, signal: new AbortController().signal }
-  // A lease of 300 ms: a plan held up for a second outlasts it three times over.
-  return { d, leases: new UnitLeases(redis, keys, run, owner, 300) }
+  // A lease of 1.5 s, renewed every 0.5 s: a plan held up for 4.5 s outlasts it three times over.
+  return { d, leases: new UnitLeases(redis, keys, run, owner, 1_500) }
 }
 
 describe("the incremental plan", () => {
@@ -59,7 +60,7 @@ describe("the incremental plan", () => {
       const b = copy("extract-b")
       const first = planOnce(a.d, a.leases)
       await until(async () => (await redis.get(keys.unitLease(run.id, "plan"))) === "extract-a")
-      await new Promise((r) => setTimeout(r, 1_000))
+      await new Promise((r) => setTimeout(r, 4_500))
       // Without renewal the lease would have lapsed and b would plan too, blocking on the same lock.
       const second = await Promise.race([planOnce(b.d, b.leases), new Promise((r) => setTimeout(() => r("planning alongside"), 2_000))])
       expect(second).toBe("busy")
@@ -69,15 +70,11 @@ describe("the incremental plan", () => {
     } finally {
       await blocker.end()
     }
-    // Every legacy group is new to an empty v3: the plan holds them all, once.
-    const { rows } = await v3.query<{ n: number; keys: number }>(
-      "SELECT count(*)::int AS n, count(DISTINCT external_id)::int AS keys FROM migration.plan_keys WHERE run_id = $1",
-      [run.id],
-    )
+    // Every legacy group is new to an empty v3: the plan holds them all.
+    const planned = (await v3.query<{ n: number }>("SELECT count(*)::int AS n FROM migration.plan_keys WHERE run_id = $1", [run.id])).rows[0]!.n
     const groups = (await legacy.query<{ n: number }>("SELECT count(DISTINCT external_id)::int AS n FROM product")).rows[0]!.n
-    expect(rows[0]).toEqual({ n: rows[0]!.keys, keys: expect.any(Number) })
-    expect(rows[0]!.keys).toBeGreaterThanOrEqual(groups)
-    expect(Number(await redis.hget(keys.run, "plan_groups"))).toBe(rows[0]!.n)
+    expect(planned).toBeGreaterThanOrEqual(groups)
+    expect(Number(await redis.hget(keys.run, "plan_groups"))).toBe(planned)
     // The lease is given back once the plan is recorded.
     expect(await redis.get(keys.unitLease(run.id, "plan"))).toBeNull()
   }, 60_000)
@@ -89,5 +86,31 @@ describe("the incremental plan", () => {
     await expect(planOnce(d, new UnitLeases(redis, keys, other, "extract-a", 60_000))).rejects.toThrow(/product/)
     expect(await redis.get(keys.unitLease(other.id, "plan"))).toBeNull()
     expect(await planOnce({ ...d, legacy, owner: "extract-b" }, new UnitLeases(redis, keys, other, "extract-b", 60_000))).toBe("planned")
+  })
+
+  it("records nothing when its lease passed to another copy while it planned", async () => {
+    const other: RunState = { ...run, id: "rplanlost" }
+    const keys = streamKeys(lostPrefix)
+    const d: PlannerDeps = { legacy, v3, redis, keys, run: other, owner: "extract-a", batchSize: 50, log, signal: new AbortController().signal }
+    const blocker = new pg.Client({ connectionString: v3Url })
+    await blocker.connect()
+    await blocker.query("BEGIN")
+    await blocker.query("LOCK TABLE migration.plan_keys IN ACCESS EXCLUSIVE MODE")
+    try {
+      const planning = planOnce(d, new UnitLeases(redis, keys, other, "extract-a", 1_500))
+      const lease = keys.unitLease(other.id, "plan")
+      await until(async () => (await redis.get(lease)) === "extract-a")
+      // What a stall past the lease looks like from here: another copy holds it now.
+      await redis.set(lease, "extract-z", "PX", 60_000)
+      await new Promise((r) => setTimeout(r, 1_000))
+      await blocker.query("COMMIT")
+      expect(await planning).toBe("busy")
+      // Not marked done: the copy holding the lease plans and records it.
+      expect((await new UnitLeases(redis, keys, other, "extract-a").positions()).get("plan")).toBeUndefined()
+      expect(await redis.hgetall(keys.run)).toEqual({})
+      expect(await redis.get(lease)).toBe("extract-z")
+    } finally {
+      await blocker.end()
+    }
   })
 })
