@@ -46,12 +46,22 @@ const statusOf = async (env: NodeJS.ProcessEnv) => JSON.parse((await runCli("sta
 describe("beyond one machine", () => {
   it("runs transform and load-histories on a second host while migrate runs the rest on the first: the same v3, every consumer in status and /metrics", async () => {
     const t = await world.target()
-    const hostB = ["transform", "load-histories"].map((stage) => startCli(`stages/${stage}.ts`, [], { ...t.env, WORKER_ID: `host-b-${stage}` }))
+    const onHostB = (stage: string) => startCli(`stages/${stage}.ts`, [], { ...t.env, WORKER_ID: `host-b-${stage}` })
     const port = await freePort()
+    const hostB = [onHostB("transform")]
     const run = startCli("stages/migrate.ts", ["--workers", "transform=0,load-histories=0"], { ...t.env, WORKER_ID: "host-a", METRICS_PORT: String(port) })
-    // migrate serves /metrics while it runs: one scrape target for both hosts' consumers.
-    await until(async () => /migrator_stage_consumers\{stage="load-histories"\} 1/.test(await scrape(port)), "metrics naming host B's consumer", 120_000)
+    let ended = false
+    void run.done.then(() => (ended = true))
+    // migrate serves /metrics while it runs: one scrape target for both hosts' consumers. The run
+    // cannot end before host B's load-histories has read every history entry, so until that
+    // copy starts, migrate's /metrics is sure to be up (waiting for a consumer that came and
+    // went with a short run was a race this test once lost under CI load).
+    await until(async () => {
+      if (ended) throw new Error(`migrate ended before /metrics named host B's transform: ${(await run.done).stderr}`)
+      return /migrator_stage_consumers\{stage="transform"\} 1/.test(await scrape(port))
+    }, "metrics naming host B's transform", 120_000)
     expect(series(await scrape(port)).get('migrator_redis_up')).toBe(1)
+    hostB.push(onHostB("load-histories"))
     const r = await run.done
     expect(r.code, r.stderr).toBe(0)
     expect(diffTables(await actualV3(t.v3.url), world.expected.tables)).toEqual([])
@@ -61,6 +71,11 @@ describe("beyond one machine", () => {
     expect(consumers("transform")).toEqual(["host-b-transform"])
     expect(consumers("load-histories")).toEqual(["host-b-load-histories"])
     expect(consumers("load-products")).toEqual(["host-a:load-products:0"])
+    // After the run, status's own /metrics names host B's load-histories, which outlives it.
+    const server = startCli("stages/status.ts", ["--metrics-port", String(port)], t.env)
+    await until(async () => /migrator_stage_consumers\{stage="load-histories"\} 1/.test(await scrape(port)), "metrics naming host B's load-histories")
+    server.child.kill("SIGINT")
+    expect((await server.done).code).toBe(130)
     // Host B's copies outlive the run (no migrate supervises them) and stop cleanly when told.
     for (const p of hostB) p.child.kill("SIGTERM")
     for (const p of hostB) expect((await p.done).code).toBe(130)
