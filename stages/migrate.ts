@@ -17,6 +17,7 @@ import { checkRedisSafety } from "../src/streams/safety"
 import { superviseOrExit } from "../src/supervisor/lease"
 import { orchestrate, runProblem, summaryText } from "../src/supervisor/orchestrator"
 import { progressView } from "../src/supervisor/progress-view"
+import { copyPlan } from "../src/supervisor/scale"
 import { defaultWorkersText, parseWorkers } from "../src/supervisor/workers"
 
 const known = new Set(["--full", "--workers"])
@@ -35,13 +36,15 @@ changed). An interrupted run (Ctrl-C, a crash) resumes where it stopped.
   --workers S=N,...      copies per stage, e.g. --workers load-histories=3,transform=2
                          (default ${defaultWorkersText}); 0 leaves a stage to copies
                          started on other hosts (README: Several hosts)
+                         An incremental run starts one copy of each stage not named
+                         here, the rest once its plan reaches SCALE_UP_PRODUCTS products
 
 Exit status: 0 done; 1 failed (or entries dead-lettered after repeated failures);
 2 bad setting or argument; 3 a server unreachable; 130 interrupted (run again to resume).
 Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
   settings: [
     "oldDatabaseUrl", "productsDatabaseUrl", "redisUrl", "streamPrefix", "testMode", "extractSlices", "extractBatchSize",
-    "historyBatchRows", "maxInFlight", "maxRetries", "transientRetries", "retryDelay", "claimIdleMs", "excludedPlatforms", "legacyS3Bucket", "logDir", "metricsPort",
+    "historyBatchRows", "maxInFlight", "scaleUpProducts", "maxRetries", "transientRetries", "retryDelay", "claimIdleMs", "excludedPlatforms", "legacyS3Bucket", "logDir", "metricsPort",
   ],
   program: (s, log, args) => {
     const keys = streamKeys(s.streamPrefix)
@@ -78,7 +81,7 @@ Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
       }
       const view = progressView(client, keys, log, process.stdout.isTTY === true)
       const summary = yield* abortable((signal) =>
-        orchestrate({ redis: client, v3, keys, run, workers, logDir: s.logDir, log, view, signal, supervisor: { token: supervisor.id.token, lost: supervisor.lost } }),
+        orchestrate({ redis: client, v3, keys, run, copies: copyPlan(workers, run.kind, s.scaleUpProducts), logDir: s.logDir, log, view, signal, supervisor: { token: supervisor.id.token, lost: supervisor.lost } }),
       )
       process.stdout.write(`${summaryText(summary)}\n`)
       const problem = runProblem(summary)

@@ -83,6 +83,12 @@ export const settings = {
   extractSlices: wholeNumber("EXTRACT_SLICES", 8, "work units a run's legacy key space is split into, shared by extract copies"),
   historyBatchRows: wholeNumber("HISTORY_BATCH_ROWS", 20000, "v3 history rows per load-histories stream entry"),
   maxInFlight: wholeNumber("MAX_IN_FLIGHT", 16, "backpressure: undelivered plus pending entries allowed downstream of extract"),
+  scaleUpProducts: wholeNumber(
+    "SCALE_UP_PRODUCTS",
+    25_000,
+    "products an incremental run's plan must reach before migrate starts the stages' other default copies (below it, one copy of each)",
+    0,
+  ),
   claimIdleMs: wholeNumber("CLAIM_IDLE_MS", 60000, "ms an entry may stay pending on a silent consumer before another claims it"),
   logDir: {
     env: "LOG_DIR",

@@ -15,13 +15,15 @@ import { type ProgressView } from "./progress-view"
 import { readRun, type RunState } from "../run/state"
 import { explainRunLoss, runLost } from "../run/lost"
 import { formatSummary } from "../run/summary"
+import { type CopyPlan, planIsLarge } from "./scale"
 
 export interface OrchestratorOptions {
   redis: Redis
   v3: pg.Pool
   keys: StreamKeys
   run: RunState
-  workers: Record<Stage, number>
+  /** Copies to start now, and more for a large incremental plan (src/supervisor/scale.ts). */
+  copies: CopyPlan
   logDir: string
   log: Logger
   view: ProgressView
@@ -47,10 +49,17 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
   const workerBase = process.env["WORKER_ID"] ?? hostname()
   const logDir = join(o.logDir, o.run.id)
   const children: Child[] = []
-  for (const [stage, n] of Object.entries(o.workers) as [Stage, number][]) {
-    for (let i = 0; i < n; i++) children.push(startChild(stage, i, workerBase, logDir, o.supervisor.token))
+  const start = (copies: Partial<Record<Stage, number>>, from: (stage: Stage) => number) => {
+    const started: Child[] = []
+    for (const [stage, n] of Object.entries(copies) as [Stage, number][]) {
+      for (let i = from(stage); i < from(stage) + n; i++) started.push(startChild(stage, i, workerBase, logDir, o.supervisor.token))
+    }
+    children.push(...started)
+    return started
   }
-  o.log.info({ run: o.run.id, kind: o.run.kind, logDir, workers: o.workers }, "stages started")
+  start(o.copies.now, () => 0)
+  o.log.info({ run: o.run.id, kind: o.run.kind, logDir, workers: o.copies.now }, "stages started")
+  let later = Object.keys(o.copies.later).length > 0 ? o.copies.later : undefined
   let failure: UserFacingError | undefined
   const supervise = (child: Child) => {
     void child.exited.then(({ code, signal }) => {
@@ -72,6 +81,19 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
     })
   }
   children.forEach(supervise)
+  /** Once the incremental plan is known: a large one gets the stages' other default copies. */
+  const scaleToPlan = async () => {
+    if (!later) return
+    const products = await o.redis.hget(o.keys.run, "plan_products")
+    if (products === null) return
+    if (planIsLarge(o.copies, Number(products))) {
+      start(later, (stage) => o.copies.now[stage]).forEach(supervise)
+      o.log.info({ run: o.run.id, planProducts: Number(products), added: later }, "large plan: started the stages' other copies")
+    } else {
+      o.log.info({ run: o.run.id, planProducts: Number(products), workers: o.copies.now }, "small plan: one copy of each stage does it")
+    }
+    later = undefined
+  }
   // Past OUTAGE_TIMEOUT the process exits 3 from wherever it waits: stop the stages first.
   const forget = onFatalExit(() => stopChildren(children, STOP_GRACE_MS))
   const watch = outageWatch()
@@ -96,6 +118,7 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
       if (run && o.supervisor.lost()) throw new UserFacingError("this migrate lost its lock on the pipeline to another migrate: stopping its stages", ExitCode.failed)
       if (!run) throw runLost(o.run.id)
       if (run.id !== o.run.id) throw new UserFacingError(`run ${o.run.id} was replaced by run ${run.id} (another process started it)`, ExitCode.failed)
+      await scaleToPlan()
       await explainRunLoss(o.redis, o.keys, o.run.id, () => o.view.update(run))
     }
   } catch (err) {

@@ -7,12 +7,19 @@ export const defaultWorkers = Object.fromEntries(stages.map((s) => [s.name, s.de
 /** "extract=1 transform=2 …", for help texts. */
 export const defaultWorkersText = stages.map((s) => `${s.name}=${s.defaultCopies}`).join(" ")
 
+export interface Workers {
+  copies: Record<Stage, number>
+  /** The stages `--workers` named: their counts are the user's, never adjusted to the run. */
+  given: ReadonlySet<Stage>
+}
+
 /**
  * Parses `--workers load-histories=2,transform=3` (the flag may repeat). 0 leaves a stage to
  * copies started elsewhere (another host, README "Several hosts"); the run then waits for them.
  */
-export function parseWorkers(args: string[]): Record<Stage, number> {
+export function parseWorkers(args: string[]): Workers {
   const workers = { ...defaultWorkers }
+  const given = new Set<Stage>()
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     let spec: string | undefined
@@ -28,7 +35,8 @@ export function parseWorkers(args: string[]): Record<Stage, number> {
       }
       if (!Number.isInteger(n) || n < 0 || n > 16) throw new UsageError(`--workers: '${part}' needs a whole number from 0 to 16`)
       workers[name as Stage] = n
+      given.add(name as Stage)
     }
   }
-  return workers
+  return { copies: workers, given }
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { runCli } from "../support/cli"
 import { diffTables } from "../support/compare"
@@ -10,6 +11,14 @@ const world = e2eFixture("daily", PRODUCTS, 5, { EXTRACT_BATCH_SIZE: "200" })
 const target = () => world.target()
 
 const query = queryRows
+
+/** The stage log files (`<stage>-<n>.log`) of the run whose migrate printed `stdout`. */
+function stageLogs(stdout: string): string[] {
+  const started = stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { msg?: string; logDir?: string })
+    .find((l) => l.msg === "stages started")
+  expect(started?.logDir, stdout).toBeDefined()
+  return readdirSync(started!.logDir!).filter((f) => f.endsWith(".log")).sort()
+}
 
 /**
  * The contract's one exception: a product migrated before and rejected now keeps its last
@@ -45,9 +54,12 @@ describe("a daily run", () => {
       expect(Number(kind.exec(changes.stdout)?.[1] ?? 0), `${kind} in ${changes.stdout}`).toBeGreaterThan(0)
     }
 
-    const run = await runCli("stages/migrate.ts", [], daily.env)
+    // A plan of one product already counts as large here: the stages' second copies join mid-run.
+    const run = await runCli("stages/migrate.ts", [], { ...daily.env, SCALE_UP_PRODUCTS: "1" })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/\(incremental\) finished/)
+    expect(run.stdout).toContain("large plan: started the stages' other copies")
+    expect(stageLogs(run.stdout)).toEqual(expect.arrayContaining(["transform-0.log", "transform-1.log", "load-histories-0.log", "load-histories-1.log"]))
     const planned = Number(/changes +(\d[\d,]*) groups/.exec(run.stdout)?.[1]?.replace(/,/g, "") ?? NaN)
     // Work follows the change: at most one group per changed product or added history row.
     expect(planned).toBeGreaterThanOrEqual(counted(/products edited: (\d+)/))
@@ -104,6 +116,9 @@ describe("a daily run", () => {
     const run = await runCli("stages/migrate.ts", [], t.env)
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/changes +1 groups/)
+    // A small plan is done by one copy of each stage: the second ones would cost more to start.
+    expect(stageLogs(run.stdout)).not.toContain("transform-1.log")
+    expect(stageLogs(run.stdout)).toContain("transform-0.log")
     const [row] = await query<{ name: string }>(t.v3.url, `SELECT name FROM products WHERE id = '${edited}'`)
     expect(row?.name).toBe("Lámpara editada dos veces")
   })
