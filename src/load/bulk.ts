@@ -2,19 +2,30 @@ import type pg from "pg"
 import type { Logger } from "../log/logger"
 import { crashPoint } from "../runtime/faults"
 import { inTransaction } from "../db/connect"
+import { settleAllProviders } from "./products"
 
 /**
  * The first full load into an empty v3 writes histories and multimedia without their primary
- * keys, unique keys and foreign keys, and builds them once when the run is drained, as
- * pg_restore does: a sorted index build costs a fraction of keeping the index up to date row by
- * row (10M history rows on the tuned local cluster: 16 s to build the keys and check the foreign
- * key, against 112 s more to insert with them in place). Until then
+ * keys, unique keys and foreign keys, and products and provider claims without their foreign
+ * keys, and builds them once when the run is drained, as pg_restore does: a sorted index build
+ * costs a fraction of keeping the index up to date row by row (10M history rows on the tuned
+ * local cluster: 16 s to build the keys and check the foreign key, against 112 s more to insert
+ * with them in place), and one check of a foreign key a fraction of one lookup and row lock per
+ * inserted row (400k products: 4.1 s to insert without their three foreign keys, 6.7–8.0 s with
+ * them, 0.2 s to add them after). Until then
  * `migration.bulk_load` holds the definitions, and `migration.bulk_loaded` the products (and
  * parts of split groups) whose rows were written, so a redelivered entry writes nothing twice
  * although no unique key would stop it. A crash at any moment, during the build included,
  * resumes to the same end state: every step is one transaction, and the build is redone whole.
+ * Meanwhile load-products only inserts providers (src/load/products.ts writeProducts), and the
+ * build deletes those no product names and names the others after their latest claims, once;
+ * a displaced product's claims go with it, so every key holds when the build checks it
+ * (docs/DECISIONS.md 44).
  */
 export const bulkTables = ["histories", "multimedia"] as const
+
+/** Tables whose foreign keys the bulk load also defers when products is empty too. */
+const foreignKeyTables = ["products", "migration.provider_claims"] as const
 
 interface ConstraintDef {
   table: string
@@ -24,7 +35,8 @@ interface ConstraintDef {
 
 /**
  * Starts bulk mode for `runId` when histories and multimedia are empty: records their keys,
- * foreign keys and indexes, then drops them. Returns whether the run loads in bulk. A bulk load
+ * foreign keys and indexes (and, when products is empty too, the foreign keys of products and
+ * provider claims), then drops them. Returns whether the run loads in bulk. A bulk load
  * of another run still pending (its Redis state was lost) is finished first.
  */
 export async function enterBulk(pool: pg.Pool, runId: string, log: Logger): Promise<boolean> {
@@ -32,15 +44,17 @@ export async function enterBulk(pool: pg.Pool, runId: string, log: Logger): Prom
   if (pending.rows[0]?.run_id === runId) return true
   if (pending.rows.length > 0) await finishBulk(pool, log)
   return inTransaction(pool, async (tx) => {
-    await tx.query(`LOCK TABLE ${bulkTables.join(", ")} IN ACCESS EXCLUSIVE MODE`)
-    const { rows } = await tx.query<{ empty: boolean }>(`SELECT ${bulkTables.map((t) => `NOT EXISTS (SELECT 1 FROM ${t})`).join(" AND ")} AS empty`)
+    await tx.query(`LOCK TABLE ${[...bulkTables, ...foreignKeyTables].join(", ")} IN ACCESS EXCLUSIVE MODE`)
+    const { rows } = await tx.query<{ empty: boolean; products: boolean }>(
+      `SELECT ${bulkTables.map((t) => `NOT EXISTS (SELECT 1 FROM ${t})`).join(" AND ")} AS empty, NOT EXISTS (SELECT 1 FROM products) AS products`,
+    )
     if (!rows[0]!.empty) return false
     const constraints = (
       await tx.query<ConstraintDef>(
         `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
-         WHERE conrelid = ANY($1::regclass[]) AND contype IN ('p', 'u', 'f')
+         WHERE (conrelid = ANY($1::regclass[]) AND contype IN ('p', 'u', 'f')) OR (conrelid = ANY($2::regclass[]) AND contype = 'f')
          ORDER BY array_position(ARRAY['p', 'u', 'f'], contype::text), conname`,
-        [bulkTables],
+        [bulkTables, rows[0]!.products ? foreignKeyTables : []],
       )
     ).rows
     const indexes = (
@@ -52,7 +66,7 @@ export async function enterBulk(pool: pg.Pool, runId: string, log: Logger): Prom
     await tx.query("INSERT INTO migration.bulk_load (id, run_id, constraints, indexes) VALUES (1, $1, $2, $3)", [runId, JSON.stringify(constraints), JSON.stringify(indexes)])
     for (const c of [...constraints].reverse()) await tx.query(`ALTER TABLE ${c.table} DROP CONSTRAINT ${c.name}`)
     for (const i of indexes) await tx.query(`DROP INDEX ${i.name}`)
-    log.info({ run: runId, constraints: constraints.length, indexes: indexes.length }, "first full load into an empty v3: histories and multimedia load without their keys, built at the end")
+    log.info({ run: runId, constraints: constraints.length, indexes: indexes.length }, "first full load into an empty v3: histories and multimedia load without their keys, products without their foreign keys, built at the end")
     return true
   })
 }
@@ -89,13 +103,14 @@ export async function finishBulk(pool: pg.Pool, log: Logger): Promise<void> {
     )
     const pending = rows[0]
     if (!pending) return false
-    log.info({ run: pending.run_id }, "building the keys and foreign keys of histories and multimedia")
+    log.info({ run: pending.run_id, constraints: pending.constraints.length }, "building the keys and foreign keys the first full load deferred")
     await tx.query("SET LOCAL maintenance_work_mem = '512MB'")
     for (const c of pending.constraints) {
       await tx.query(`ALTER TABLE ${c.table} ADD CONSTRAINT ${c.name} ${c.def}`)
       crashPoint("migrate", "bulk-build")
     }
     for (const i of pending.indexes) await tx.query(i.def)
+    await settleAllProviders(tx)
     await tx.query("DELETE FROM migration.bulk_load")
     await tx.query("TRUNCATE migration.bulk_loaded")
     return true

@@ -14,6 +14,7 @@ import { type ChildTable, presentProducts, writeChildRows } from "./child-rows"
 import { recordGroupPart, recordGroupState, type StateColumn } from "./group-state"
 import { isolate, type Refused } from "./isolate"
 import { clearRefused, recordRefused } from "./refused"
+import { bulkActive } from "./bulk"
 import { countPresent, writeProducts } from "./products"
 
 export interface LoaderDeps {
@@ -35,7 +36,7 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
       let displaced = 0
       let whole = false
       const write = async (groups: ProductGroup[], recordState: boolean) => {
-        const w = await inTransaction(d.pool, (tx) => writeProducts(tx, payloadOf(m, groups), recordState))
+        const w = await inTransaction(d.pool, async (tx) => writeProducts(tx, payloadOf(m, groups), recordState, await bulkActive(tx)))
         loaded += groups.reduce((n, g) => n + g.products.length, 0)
         displaced += w.displaced
       }

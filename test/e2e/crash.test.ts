@@ -20,8 +20,8 @@ const { redis, logDir, target } = world
 
 /** The keys and foreign keys of the tables a bulk load builds at the end. */
 const contractKeys = async (url: string) =>
-  queryRows(url, `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-    WHERE conrelid IN ('histories'::regclass, 'multimedia'::regclass) ORDER BY 1, 2`)
+  queryRows(url, `SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint
+    WHERE conrelid IN ('histories'::regclass, 'multimedia'::regclass, 'products'::regclass, 'migration.provider_claims'::regclass) ORDER BY 1, 2`)
 
 
 describe("crash safety", () => {

@@ -1,7 +1,7 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { inTransaction } from "../../src/db/connect"
-import { countPresent, writeProducts } from "../../src/load/products"
+import { countPresent, settleAllProviders, writeProducts } from "../../src/load/products"
 import { mapGroup } from "../../src/mapping/group"
 import { mappingConfig } from "../../src/mapping/config"
 import type { LegacyProduct } from "../../src/mapping/types"
@@ -95,6 +95,55 @@ describe("load-products", () => {
     await load(db, payloadOf([{ ...p, updated_at: "2024-06-01", provider: { name: "Kept", externalId: "556" } }]))
     const { rows } = await db.query("SELECT external_id, name FROM providers ORDER BY external_id")
     expect(rows).toEqual([{ external_id: "556", name: "Kept" }])
+  })
+
+  it("keeps a provider a waiting batch names when the batch it waited for deleted it", async () => {
+    const db = await freshDb()
+    // Without the foreign key, which would refuse a product naming a deleted provider (a retry).
+    await db.query("ALTER TABLE products DROP CONSTRAINT products_provider_id_fkey")
+    const m1 = legacyProduct({ external_id: "m1", provider: { name: "Shared", externalId: "555" } })
+    await load(db, payloadOf([m1]))
+    const moving = await db.connect()
+    try {
+      await moving.query("BEGIN")
+      // The batch that moves m1 to another provider has locked 555 (writeProducts' first step)...
+      await moving.query("SELECT id FROM providers WHERE id = 'DROPI:CO:555' FOR UPDATE")
+      // ...when a batch naming 555 arrives and waits for that lock.
+      const naming = load(db, payloadOf([legacyProduct({ external_id: "m2", provider: { name: "Shared", externalId: "555" } })]))
+      const dbName = dbs.at(-1)!.name
+      for (let waited = 0; ; waited += 20) {
+        const blocked = await pool.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [dbName])
+        if (blocked.rowCount) break
+        if (waited > 5000) throw new Error("the second batch never waited for the first one's provider lock")
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      // The first batch goes on: 555 loses its last claim and is deleted.
+      await writeProducts(moving, payloadOf([{ ...m1, updated_at: "2024-06-01", provider: { name: "Other", externalId: "556" } }]), true)
+      await moving.query("COMMIT")
+      await naming
+    } finally {
+      moving.release()
+    }
+    const { rows } = await db.query("SELECT p.external_id, v.name FROM products p LEFT JOIN providers v ON v.id = p.provider_id ORDER BY 1")
+    expect(rows).toEqual([{ external_id: "m1", name: "Other" }, { external_id: "m2", name: "Shared" }])
+    await db.query("ALTER TABLE products ADD CONSTRAINT products_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES providers(id)")
+  })
+
+  it("settles providers once at the end of a first full load to what batch-by-batch loading gives", async () => {
+    const older = legacyProduct({ external_id: "s-old", updated_at: "2024-03-01", provider: { name: "Old Name", externalId: "900", verified: true } })
+    const newer = legacyProduct({ external_id: "s-new", updated_at: "2024-05-01", provider: { name: "New Name", externalId: "900" } })
+    const moved = legacyProduct({ external_id: "s-mv", provider: { name: "Left", externalId: "555" } })
+    const batches = [payloadOf([newer]), payloadOf([moved]), payloadOf([older]), payloadOf([{ ...moved, updated_at: "2024-06-01", provider: { name: "Kept", externalId: "556" } }])]
+    const providers = (db: pg.Pool) => db.query("SELECT id, external_id, name, verified FROM providers ORDER BY id").then((r) => r.rows)
+    const batchByBatch = await freshDb()
+    for (const b of batches) await load(batchByBatch, b)
+    const bulk = await freshDb()
+    for (const b of batches) await inTransaction(bulk, (tx) => writeProducts(tx, b, true, true))
+    // Before the end, the bulk path has only inserted: the first claimer's name, and 555 still there.
+    expect((await providers(bulk)).map((r) => r.name)).toEqual(["Left", "Kept", "New Name"])
+    await inTransaction(bulk, (tx) => settleAllProviders(tx))
+    expect(await providers(bulk)).toEqual(await providers(batchByBatch))
+    expect((await providers(bulk)).map((r) => r.name)).toEqual(["Kept", "New Name"])
   })
 
   it("keeps the earlier v3 version of a product rejected now, and counts it", async () => {
