@@ -59,7 +59,9 @@ export const stages = defineStages([
     after: [],
     does: "applies the mapping (src/mapping) and publishes the rows of each target table, rejected rows to the dead-letter stream",
     unit: "products",
-    defaultCopies: 2,
+    // One copy keeps up on 2 cores and spends less: 400k full run, two alternated pairs, 160.2
+    // and 145.9 s against 163.0 and 152.6 s with two, 17–20 fewer CPU-seconds (docs/DECISIONS.md 45).
+    defaultCopies: 1,
     concurrency: 1,
     inFlightFactor: 1,
     expected: (c) => count(c, "extract.products"),

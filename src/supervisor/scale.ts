@@ -4,7 +4,7 @@ import type { Workers } from "./workers"
 
 /*
  * An incremental run starts one copy of each stage (that `--workers` did not name) and the other
- * default copies (transform's and load-histories' second) only once its plan holds
+ * default copies (load-histories' second) only once its plan holds
  * SCALE_UP_PRODUCTS products. Each copy costs about 0.45 CPU-seconds to start, taken from the
  * plan and the first batches on a busy machine: on the 400k quiet day (3,380 products, 257k
  * history rows, 2 cores) one copy each took 14.1 s on average against 15.6 s with the defaults,

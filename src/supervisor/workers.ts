@@ -4,7 +4,7 @@ import { UsageError } from "../runtime/errors"
 /** Copies of each stage `migrate` starts unless told otherwise (the registry's defaultCopies). */
 export const defaultWorkers = Object.fromEntries(stages.map((s) => [s.name, s.defaultCopies])) as Record<Stage, number>
 
-/** "extract=1 transform=2 …", for help texts. */
+/** "extract=1 transform=1 …", for help texts. */
 export const defaultWorkersText = stages.map((s) => `${s.name}=${s.defaultCopies}`).join(" ")
 
 export interface Workers {
