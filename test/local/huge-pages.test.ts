@@ -2,24 +2,18 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { releaseHugePages, reserveHugePages, serverUsesHugePages } from "../../src/local/huge-pages"
-import { isRoot, portAnswers } from "../../src/local/paths"
+import { isRoot } from "../../src/local/paths"
 import { postgresDataDir, postgresRunning, startPostgres, stopPostgres } from "../../src/local/postgres"
 import { privateSite, type Site } from "../../src/local/site"
+import { freePorts } from "../support/site"
 
 const NR = "/proc/sys/vm/nr_hugepages"
 const pages = () => Number(readFileSync(NR, "utf8").trim())
 // Reserving huge pages writes a kernel setting: only root on Linux can, elsewhere the cluster uses 4 kB pages.
 const canReserve = isRoot && existsSync(NR)
 
-function freePort(): number {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000)
-    if (!portAnswers(port)) return port
-  }
-}
-
 describe("huge pages for the checkout's own cluster", () => {
-  const site: Site = { ...privateSite(`huge-pages-${process.pid}`, freePort(), 0), hugePages: true }
+  const site: Site = { ...privateSite(`huge-pages-${process.pid}`, freePorts()[0], 0), hugePages: true }
   afterAll(() => {
     stopPostgres(site)
   })
@@ -53,7 +47,7 @@ describe("huge pages for the checkout's own cluster", () => {
   })
 
   it("never reserves for a cluster that does not ask for huge pages, and such a server holds none", () => {
-    const other: Site = privateSite(`no-huge-pages-${process.pid}`, freePort(), 0)
+    const other: Site = privateSite(`no-huge-pages-${process.pid}`, freePorts()[0], 0)
     const before = canReserve ? pages() : 0
     try {
       expect(startPostgres(other)).not.toMatch(/huge pages/)
