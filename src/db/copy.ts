@@ -2,6 +2,7 @@ import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import type pg from "pg"
 import { to as copyTo, from as copyFrom } from "pg-copy-streams"
+import { connectionLost } from "./cursor"
 
 /**
  * Streams the rows of `query` on one server into `table` through `target`, COPY to COPY, the
@@ -49,4 +50,24 @@ export async function copyRowsIn(client: pg.PoolClient, copy: string, chunks: re
   const stream = client.query(copyFrom(copy))
   await pipeline(Readable.from(chunks), stream)
   return stream.rowCount
+}
+
+/**
+ * The whole text a `COPY (…) TO STDOUT` statement writes, on `client`. A connection lost
+ * meanwhile fails it, whether or not the stream notices (as for cursors, src/db/cursor.ts).
+ */
+export async function copyOut(client: pg.PoolClient, copy: string): Promise<string> {
+  const lost = connectionLost(client)
+  try {
+    const stream = client.query(copyTo(copy))
+    const chunks: Buffer[] = []
+    const read = (async () => {
+      for await (const chunk of stream) chunks.push(chunk as Buffer)
+    })()
+    read.catch(() => undefined)
+    await Promise.race([read, lost.failed])
+    return Buffer.concat(chunks).toString("utf8")
+  } finally {
+    lost.dispose()
+  }
 }

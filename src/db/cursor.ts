@@ -38,7 +38,7 @@ export async function* cursorChunks<T>(pool: pg.Pool, sql: string, params: unkno
  * ignores the connection's error (pg-cursor 2.22 handleError): a server restart landing between
  * the two left read() pending forever (seen in CI: an extract hung; test/db/reads.test.ts).
  */
-function connectionLost(client: pg.PoolClient): { failed: Promise<never>; dispose: () => void } {
+export function connectionLost(client: pg.PoolClient): { failed: Promise<never>; dispose: () => void } {
   let onError: (err: Error) => void = () => undefined
   let onEnd: () => void = () => undefined
   const failed = new Promise<never>((_, reject) => {

@@ -1,19 +1,23 @@
 import type pg from "pg"
 import type { KeyBatch } from "./batches"
 import { inTransaction } from "../db/connect"
+import { copyOut } from "../db/copy"
 import { firstDateNotBefore } from "../mapping/dates"
-import { fetchHistories, fetchProducts, fetchSeeds, historyRowsSince, historyTails } from "./sql"
+import { countOf } from "../messages/copy-text"
+import { copyHistories, copyHistoryRowsSince, fetchProducts, fetchSeeds, historyTails, textArray } from "./sql"
 
-/** A batch of groups as transform receives it: legacy rows as JSON text, plus change signatures. */
+/** A batch of groups as transform receives it: legacy rows as PostgreSQL wrote them, plus change signatures. */
 export interface GroupBatch {
   keys: string[]
   lastKey: string
   productsJson: string
-  historiesJson: string
-  /** JSON objects key -> signature. */
+  /** In the wire form of src/messages/history-rows.ts. */
+  historyRows: string
+  /** JSON object key -> signature. */
   productSigsJson: string
+  /** JSON object key -> signature, when not every group's rows are all sent (tails); else "{}". */
   historySigsJson: string
-  /** JSON object key -> the date a tail's rows were read from (src/extract/sql.ts fetchHistoriesWithTails). */
+  /** JSON object key -> the date a tail's rows were read from (src/extract/sql.ts historyTails). */
   cutsJson: string
   /** JSON object product id -> what v3 holds of it before its group's cut (src/extract/sql.ts fetchSeeds). */
   seedsJson: string
@@ -27,13 +31,11 @@ export interface TailSource {
   v3: pg.Pool
 }
 
-interface HistoryRow {
+interface TailGroup {
   k: string
   sig: string
-  n: number
-  rows: string
-  tail?: boolean
-  since?: string | null
+  since: string | null
+  tail: boolean
 }
 
 /**
@@ -50,15 +52,19 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, tails: TailSou
   const client = await pool.connect()
   let broken: Error | undefined
   let products: { rows: { rows: string; sigs: string }[] }
-  let histories: { rows: HistoryRow[] }
+  let historyRows: string
+  let tailGroups: TailGroup[] = []
   try {
     products = batch.uuids.length > 0
       ? await client.query<{ rows: string; sigs: string }>(fetchProducts, [batch.uuids])
       : { rows: [{ rows: "[]", sigs: "{}" }] }
     const candidates = tails === null ? [] : tailCandidates(batch, products.rows[0]!.sigs)
-    histories = candidates.length > 0
-      ? await fetchTails(client, batch.keys, candidates, tails!.horizon)
-      : await client.query<HistoryRow>(fetchHistories, [batch.keys])
+    if (candidates.length > 0) {
+      tailGroups = await fetchTails(client, batch.keys, candidates, tails!.horizon)
+      // No since (the added rows have no date): "~" sorts after every valid date, so only invalid ones go.
+      const since = tailGroups.map((g) => (g.tail ? (g.since ?? "~") : null))
+      historyRows = await copyOut(client, copyHistoryRowsSince(textArray(tailGroups.map((g) => g.k)), textArray(since)))
+    } else historyRows = batch.keys.length > 0 ? await copyOut(client, copyHistories(textArray(batch.keys))) : ""
   } catch (err) {
     // A connection a server restart cut must not go back to the pool.
     broken = err instanceof Error ? err : new Error(String(err))
@@ -67,33 +73,26 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, tails: TailSou
     client.release(broken)
   }
   const p = products.rows[0]!
-  const h = histories.rows
-  const cuts = h.filter((r) => r.tail === true).map((r) => [r.k, firstDateNotBefore(r.since ?? null)] as const)
+  const cuts = tailGroups.filter((g) => g.tail).map((g) => [g.k, firstDateNotBefore(g.since)] as const)
   return {
     keys: batch.keys,
     lastKey: batch.lastKey,
     productsJson: p.rows,
-    // The rows are JSON text already: joined as they came, never parsed here.
-    historiesJson: `{${h.map((r) => `${JSON.stringify(r.k)}:${r.rows}`).join(",")}}`,
+    historyRows,
     productSigsJson: p.sigs,
-    historySigsJson: JSON.stringify(Object.fromEntries(h.map((r) => [r.k, r.sig]))),
+    // A tail's rows are not all its group's: every group's signature travels as historyTails computed it.
+    historySigsJson: tailGroups.length === 0 ? "{}" : JSON.stringify(Object.fromEntries(tailGroups.map((g) => [g.k, g.sig]))),
     cutsJson: JSON.stringify(Object.fromEntries(cuts)),
     seedsJson: cuts.length === 0 ? "{}" : await seedsOf(tails!.v3, cuts),
     productCount: batch.uuids.length,
-    historyCount: h.reduce((n, r) => n + r.n, 0),
+    historyCount: countOf(historyRows, "\n"),
   }
 }
 
-/** The keys' history rows, a tail's from the earliest date its added rows have (src/extract/sql.ts historyTails). */
-async function fetchTails(client: pg.PoolClient, keys: string[], candidates: [string, string][], horizon: string): Promise<{ rows: HistoryRow[] }> {
-  const { rows: groups } = await client.query<{ k: string; sig: string; since: string | null; tail: boolean }>(historyTails, [
-    keys, candidates.map((c) => c[0]), candidates.map((c) => c[1]), horizon,
-  ])
-  // No since (the added rows have no date): "~" sorts after every valid date, so only invalid ones go.
-  const since = groups.map((g) => (g.tail ? (g.since ?? "~") : null))
-  const { rows } = await client.query<{ k: string; n: number; rows: string }>(historyRowsSince, [groups.map((g) => g.k), since])
-  const sent = new Map(rows.map((r) => [r.k, r]))
-  return { rows: groups.map((g) => ({ ...sent.get(g.k)!, sig: g.sig, tail: g.tail, since: g.since })) }
+/** Each key's history signature and whether it is a tail, from when (src/extract/sql.ts historyTails). */
+async function fetchTails(client: pg.PoolClient, keys: string[], candidates: [string, string][], horizon: string): Promise<TailGroup[]> {
+  const { rows } = await client.query<TailGroup>(historyTails, [keys, candidates.map((c) => c[0]), candidates.map((c) => c[1]), horizon])
+  return rows
 }
 
 /** Recorded keys whose products' signature is still the recorded one, with their recorded histories signature. */

@@ -1,12 +1,13 @@
-import { historyRowColumns } from "../messages/extract-batch"
+import pg from "pg"
+import { historyRowColumns } from "../messages/history-rows"
 
 /**
  * The read-only SQL extract runs against the legacy database. A *group* is every product and
  * history row sharing one raw external_id: collisions and a product's history never cross
  * groups, so groups can be mapped independently and in any order.
  *
- * Rows leave PostgreSQL as JSON text built by the server, so extract never parses or
- * re-serializes them; transform parses each batch once.
+ * Rows leave PostgreSQL as text built by the server (products as JSON, history rows as COPY
+ * text), so extract never parses or re-serializes them; transform parses each batch once.
  */
 
 /** Which of `slices` work units a key belongs to; stable for the life of a run. */
@@ -39,7 +40,7 @@ export const sliceProductsCursor = (withPosition: boolean) => `
  * The legacy server's transaction horizon now: every row written by a transaction that committed
  * before this moment has an xmin preceding it. Taken before a run reads anything, so the rows a
  * run reads and a later run calls "older than the horizon" overlap as far as they can; see
- * fetchHistoriesWithTails. The xid without its epoch, as xmin and age() see it.
+ * historyTails. The xid without its epoch, as xmin and age() see it.
  */
 export const legacyHorizon = `SELECT (txid_snapshot_xmax(txid_current_snapshot()) % 4294967296)::text AS h`
 
@@ -62,18 +63,20 @@ export const fetchProducts = `
          (SELECT coalesce(json_object_agg(external_id, sig), '{}')::text FROM (
             SELECT s.external_id, ${signatureOf("s.xmin")} AS sig FROM product s WHERE s.uuid = ANY($1::uuid[]) GROUP BY s.external_id) s) AS sigs`
 
+/** A text[] literal of `values`, for COPY, which takes no bind parameters. */
+export const textArray = (values: readonly (string | null)[]) =>
+  `${pg.escapeLiteral(`{${values.map((v) => (v === null ? "NULL" : `"${v.replace(/["\\]/g, "\\$&")}"`)).join(",")}}`)}::text[]`
+
+/** A history row on the wire (src/messages/history-rows.ts): its key, its xmin, then historyRowColumns. */
+const historyRowSelect = `h.external_product_id, h.xmin, ${historyRowColumns.map((c) => `h.${c}`).join(", ")}`
+
 /**
- * The history rows of a batch's keys, one pass: per key, its rows as one JSON array (each row an
- * array in the wire format's column order, historyRowColumns), its signature and its row count.
- * Grouping by key spares repeating it in every row. One result row per key, joined into the
- * entry's object by extract (src/extract/fetch.ts): wrapping them in json_object_agg on the server
- * cost a third of the query (20k keys of the 400k bench: 1.9 s against 1.2–1.35 s, three runs).
+ * The history rows of a batch's keys (`keys`, a textArray), in COPY's text format: the server
+ * spends 190–230 ms of CPU on a 20k-key sample of the 400k bench, against 420–730 ms building
+ * each key's rows as a JSON array (docs/DECISIONS.md 46). Each key's signature is computed from
+ * the rows' xmin by the reader.
  */
-export const fetchHistories = `
-  WITH h AS (SELECT h.*, h.xmin AS row_xmin FROM history h WHERE h.external_product_id = ANY($1::text[]))
-  SELECT h.external_product_id AS k, ${signatureOf("h.row_xmin")} AS sig, count(*)::int AS n,
-         json_agg(json_build_array(${historyRowColumns.map((c) => `h.${c}`).join(", ")}))::text AS rows
-  FROM h GROUP BY h.external_product_id`
+export const copyHistories = (keys: string) => `COPY (SELECT ${historyRowSelect} FROM history h WHERE h.external_product_id = ANY(${keys})) TO STDOUT`
 
 /**
  * A legacy history date written as 'YYYY-MM-DD' for comparison only: 'DD/MM/YYYY' rearranged,
@@ -105,16 +108,16 @@ export const historyTails = `
   FROM g LEFT JOIN unnest($2::text[], $3::text[]) AS r(k, recorded) ON r.k = g.k`
 
 /**
- * The history rows of keys ($1) as fetchHistories sends them, a key with a `since` ($2) only its
- * rows dated then or later as historyDay writes them: rows on earlier dates map to what v3
- * holds already. A second pass over the keys' rows, found in the cache: cheaper than holding
- * every row of the first pass until its aggregate is known (1.06–1.19 s against 1.30–1.78 s
- * for twenty 490-key batches of a 400k busy day).
+ * The history rows of `keys` as copyHistories sends them, a key with a `since` (`since`, a
+ * textArray in the same order) only its rows dated then or later as historyDay writes them: rows
+ * on earlier dates map to what v3 holds already. A second pass over the keys' rows, found in the
+ * cache: cheaper than holding every row of the first pass until its aggregate is known
+ * (1.06–1.19 s against 1.30–1.78 s for twenty 490-key batches of a 400k busy day). The ANY
+ * keeps the index scan of copyHistories; the join only picks each key's since.
  */
-export const historyRowsSince = `
-  SELECT t.k, x.n, x.rows FROM unnest($1::text[], $2::text[]) AS t(k, since) CROSS JOIN LATERAL (
-    SELECT count(*)::int AS n, coalesce(json_agg(json_build_array(${historyRowColumns.map((c) => `h.${c}`).join(", ")})), '[]')::text AS rows
-    FROM history h WHERE h.external_product_id = t.k AND (t.since IS NULL OR ${historyDay("h.date")} >= t.since)) x`
+export const copyHistoryRowsSince = (keys: string, since: string) => `COPY (
+  SELECT ${historyRowSelect} FROM history h JOIN unnest(${keys}, ${since}) AS t(k, since) ON t.k = h.external_product_id
+  WHERE h.external_product_id = ANY(${keys}) AND (t.since IS NULL OR ${historyDay("h.date")} >= t.since)) TO STDOUT`
 
 /**
  * What v3 holds of the tails' products before their cuts ($1 keys, $2 cut dates), as one JSON

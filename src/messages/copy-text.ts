@@ -56,3 +56,16 @@ export function countOf(text: string, char: string): number {
   for (let i = text.indexOf(char); i !== -1; i = text.indexOf(char, i + 1)) n++
   return n
 }
+
+/** What a backslash followed by each character means in COPY's text format; any other character stands for itself. */
+const unescapes: Record<string, string> = { "\\": "\\", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" }
+const escaped = /\\(.)/gs
+
+/**
+ * A value as COPY TO writes it in the text format, read back: `\N` is NULL, every other
+ * backslash sequence COPY TO emits is undone (it never writes octal or hex ones).
+ */
+export function copyValue(field: string): string | null {
+  if (field === "\\N") return null
+  return field.includes("\\") ? field.replace(escaped, (_, c: string) => unescapes[c] ?? c) : field
+}

@@ -1,5 +1,6 @@
 import { dayNumber } from "../mapping/dates"
 import type { HistorySeed, LegacyGroup, LegacyHistory, LegacyNumber, LegacyProduct } from "../mapping/types"
+import { decodeHistoryRows, historyRowColumns, type HistoryRows } from "./history-rows"
 import { type Fields, isArrayOf, isRecord, isRecordOf, isString, isStringArray, json, runFields, type RunTag, runTag, text } from "./fields"
 
 /**
@@ -13,8 +14,8 @@ export interface ExtractBatch extends RunTag {
   keys: string[]
   /** Products as row_to_json(product) renders them. */
   products: LegacyProduct[]
-  /** History rows per key, each an array in `historyRowColumns` order. */
-  histories: Record<string, unknown[][]>
+  /** History rows by key. */
+  histories: Map<string, LegacyHistory[]>
   productSigs: Record<string, string>
   historySigs: Record<string, string>
   /**
@@ -28,22 +29,19 @@ export interface ExtractBatch extends RunTag {
   seeds: Record<string, HistorySeed>
 }
 
-/**
- * The legacy history columns of a row on the wire, in order; its key (external_product_id) is
- * the object key it sits under. extract/sql.ts builds the rows from this list.
- */
-export const historyRowColumns = [
-  "uuid", "country", "platform", "date", "stock", "sale_price", "sales_amount", "sold_units", "stock_adjustment", "stock_adjustment_reason",
-] as const
-
-/** The JSON texts PostgreSQL built for a batch, published as they are (extract never parses them). */
+/** The texts PostgreSQL built for a batch, published as they are (extract never parses them). */
 export interface ExtractBatchText extends RunTag {
   unit: string
   keys: string[]
   productsJson: string
-  historiesJson: string
+  /** The keys' history rows in the wire form of src/messages/history-rows.ts. */
+  historyRows: string
   productSigsJson: string
-  historySigsJson: string
+  /**
+   * Absent or "{}": each key's history signature is that of its rows sent. JSON object key ->
+   * signature, for a batch whose rows are not all of its groups' rows (tails).
+   */
+  historySigsJson?: string
   /** Absent or "{}": every group is sent whole. JSON object key -> cut date. */
   cutsJson?: string
   /** JSON object product id -> seed, in the wire form of SeedWire. */
@@ -56,10 +54,10 @@ export function encodeExtractBatch(b: ExtractBatchText): Record<string, string> 
     unit: b.unit,
     keys: JSON.stringify(b.keys),
     product_sigs: b.productSigsJson,
-    history_sigs: b.historySigsJson,
+    ...(b.historySigsJson !== undefined && b.historySigsJson !== "{}" ? { history_sigs: b.historySigsJson } : {}),
     ...(b.cutsJson !== undefined && b.cutsJson !== "{}" ? { cuts: b.cutsJson, seeds: b.seedsJson ?? "{}" } : {}),
     products: b.productsJson,
-    histories: b.historiesJson,
+    history_rows: b.historyRows,
   }
 }
 
@@ -68,14 +66,17 @@ const isProductRow = (v: unknown): v is LegacyProduct => isRecord(v) && isString
 const isHistoryRows = isArrayOf((v: unknown): v is unknown[] => Array.isArray(v) && v.length === historyRowColumns.length)
 
 export function decodeExtractBatch(f: Fields): ExtractBatch {
+  const histories = f["history_rows"] !== undefined ? decodeHistoryRows(f["history_rows"], what) : jsonHistories(f)
   return {
     ...runTag(f, what),
     unit: text(f, "unit", what),
     keys: json(f, "keys", what, isStringArray, "a list of keys"),
     products: json(f, "products", what, isArrayOf(isProductRow), "a list of product rows"),
-    histories: json(f, "histories", what, isRecordOf(isHistoryRows), "history rows by key"),
+    histories: histories.byKey,
     productSigs: json(f, "product_sigs", what, isRecordOf(isString), "signatures by key"),
-    historySigs: json(f, "history_sigs", what, isRecordOf(isString), "signatures by key"),
+    historySigs: f["history_sigs"] === undefined
+      ? histories.sigs
+      : { ...histories.sigs, ...json(f, "history_sigs", what, isRecordOf(isString), "signatures by key") },
     cuts: f["cuts"] === undefined ? {} : json(f, "cuts", what, isRecordOf(isString), "cut dates by key"),
     seeds: f["seeds"] === undefined ? {} : seedsOf(json(f, "seeds", what, isRecordOf(isSeedWire), "seeds by product id")),
   }
@@ -117,30 +118,37 @@ function seedsOf(wire: Record<string, SeedWire>): Record<string, HistorySeed> {
   return out
 }
 
-/** A history row of the wire format, under its key (external_product_id). */
-export function historyRow(key: string, r: unknown[]): LegacyHistory {
-  return {
-    uuid: String(r[0]),
-    external_product_id: key,
-    country: String(r[1]),
-    platform: String(r[2]),
-    date: String(r[3]),
-    stock: r[4] as LegacyNumber,
-    sale_price: r[5] as LegacyNumber,
-    sales_amount: r[6] as LegacyNumber,
-    sold_units: r[7] as LegacyNumber,
-    stock_adjustment: r[8] as boolean | null,
-    stock_adjustment_reason: r[9] as string | null,
-  }
+/**
+ * An entry written before history rows travelled as COPY text (docs/DECISIONS.md 46), still in
+ * a stream after an upgrade: history rows as JSON, by key, each an array in `historyRowColumns` order, every signature in
+ * `history_sigs`.
+ */
+function jsonHistories(f: Fields): HistoryRows {
+  const byKey = new Map<string, LegacyHistory[]>()
+  for (const [key, rows] of Object.entries(json(f, "histories", what, isRecordOf(isHistoryRows), "history rows by key")))
+    byKey.set(key, rows.map((r) => ({
+      uuid: String(r[0]),
+      external_product_id: key,
+      country: String(r[1]),
+      platform: String(r[2]),
+      date: String(r[3]),
+      stock: r[4] as LegacyNumber,
+      sale_price: r[5] as LegacyNumber,
+      sales_amount: r[6] as LegacyNumber,
+      sold_units: r[7] as LegacyNumber,
+      stock_adjustment: r[8] as boolean | null,
+      stock_adjustment_reason: r[9] as string | null,
+    })))
+  return { byKey, sigs: {} }
 }
 
 /** The batch's groups: each key with its products and history rows. */
 export function groupsOf(b: Pick<ExtractBatch, "keys" | "products" | "histories">): LegacyGroup[] {
   const groups = new Map<string, LegacyGroup>(b.keys.map((k) => [k, { key: k, products: [], histories: [] }]))
   for (const p of b.products) groups.get(p.external_id)?.products.push(p)
-  for (const [key, rows] of Object.entries(b.histories)) {
+  for (const [key, rows] of b.histories) {
     const group = groups.get(key)
-    if (group) for (const raw of rows) group.histories.push(historyRow(key, raw))
+    if (group) group.histories = rows
   }
   return [...groups.values()]
 }

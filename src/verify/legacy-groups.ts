@@ -4,6 +4,7 @@ import { fetchGroups } from "../extract/fetch"
 import { sliceProductsCursor } from "../extract/sql"
 import type { LegacyGroup, LegacyProduct } from "../mapping/types"
 import { groupsOf } from "../messages/extract-batch"
+import { decodeHistoryRows } from "../messages/history-rows"
 
 /**
  * The legacy groups verify walks, in key order, a batch at a time: with a TEST_MODE selection
@@ -36,6 +37,6 @@ export async function loadGroups(legacy: pg.Pool, batch: KeyBatch, withHistories
   return groupsOf({
     keys: batch.keys,
     products: JSON.parse(fetched.productsJson) as LegacyProduct[],
-    histories: JSON.parse(fetched.historiesJson) as Record<string, unknown[][]>,
+    histories: decodeHistoryRows(fetched.historyRows, "verify").byKey,
   })
 }

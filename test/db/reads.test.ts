@@ -1,6 +1,6 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { copyQueryInto } from "../../src/db/copy"
+import { copyOut, copyQueryInto } from "../../src/db/copy"
 import { cursorChunks } from "../../src/db/cursor"
 import { historyDay } from "../../src/extract/sql"
 import { parseHistoryDay } from "../../src/mapping/dates"
@@ -159,5 +159,32 @@ describe("extract's comparison form of a legacy history date (historyDay)", () =
     const sorted = await queryRows<{ day: string }>(db.url, `SELECT ${historyDay("t")} AS day FROM unnest($1::text[]) AS t ORDER BY 1`, [texts])
     const days = sorted.map((r) => r.day)
     expect(days).toEqual([...days].sort())
+  })
+})
+
+describe("copyOut", () => {
+  it("returns a query's whole COPY text and its connection to the pool", async () => {
+    const client = await pool.connect()
+    try {
+      expect(await copyOut(client, "COPY (SELECT g, 'a\tb' FROM generate_series(1, 3) g) TO STDOUT")).toBe("1\ta\\tb\n2\ta\\tb\n3\ta\\tb\n")
+    } finally {
+      client.release()
+    }
+  })
+
+  it("fails with an outage error, instead of hanging, when the server cuts its connection mid-copy", async () => {
+    const client = await pool.connect()
+    let broken: unknown
+    try {
+      const copying = copyOut(client, "COPY (SELECT md5(g::text) FROM generate_series(1, 50000000) g) TO STDOUT").then(() => "finished", (err: unknown) => err)
+      const terminate = "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'COPY (SELECT md5%'"
+      await until(async () => (await queryRows<{ cut: boolean }>(db.url, terminate, [db.name])).length > 0, "the copy to start", 20_000)
+      const outcome = await Promise.race([copying, new Promise((r) => setTimeout(() => r("hung"), 10_000))])
+      broken = outcome
+      expect(outcome).toBeInstanceOf(Error)
+      expect(classify(outcome)).toBe("outage")
+    } finally {
+      client.release(broken instanceof Error ? broken : true)
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest"
 import { mappingConfig } from "../../src/mapping/config"
-import { encodeExtractBatch, historyRowColumns } from "../../src/messages/extract-batch"
+import { encodeExtractBatch } from "../../src/messages/extract-batch"
+import { encodeHistoryRows } from "../../src/messages/history-rows"
 import { Effects, publishPart } from "../../src/streams/ack"
 import { pairs, parseReadReply } from "../../src/streams/entries"
 import { ensureAllGroups } from "../../src/streams/groups"
@@ -23,13 +24,10 @@ afterAll(async () => {
 /** An extract entry of `n` groups, each one product whose two history rows 120 days apart fill to 121 rows. */
 function batch(n: number) {
   const products = Array.from({ length: n }, (_, i) => legacyProduct({ external_id: `part-${i}` }))
-  const histories = Object.fromEntries(products.map((p) => [
-    p.external_id,
-    [legacyHistory(p, "2024-01-01"), legacyHistory(p, "2024-04-30")].map((h) => historyRowColumns.map((c) => h[c])),
-  ]))
+  const histories = products.flatMap((p) => [legacyHistory(p, "2024-01-01"), legacyHistory(p, "2024-04-30")].map((h) => ({ ...h, xmin: 7 })))
   return encodeExtractBatch({
     run: "r-parts", test: false, unit: "s0", keys: products.map((p) => p.external_id),
-    productsJson: JSON.stringify(products), historiesJson: JSON.stringify(histories), productSigsJson: "{}", historySigsJson: "{}",
+    productsJson: JSON.stringify(products), historyRows: encodeHistoryRows(histories), productSigsJson: "{}",
   })
 }
 
