@@ -22,6 +22,11 @@ const awkward: LegacyHistory[] = [
   row('quo"te,{brace}', 3, { country: "ÑÚ ✓", date: "01/02/2024", stock: Number.NaN, sale_price: -0, sales_amount: 1e300, sold_units: 1.5e-7 }),
   row("back\\slash", 4, { stock_adjustment: null, stock_adjustment_reason: "\\N", stock: Number.POSITIVE_INFINITY, sale_price: Number.NEGATIVE_INFINITY }),
   row("plain", 5, { date: "", stock_adjustment_reason: "" }),
+  // Values read in place: a key that extends another, repeats of escaped values, whole numbers past 15 digits.
+  row("plainer", 6, { stock: -5, sold_units: 1.2345678901234568e20, sale_price: 2 ** 60 }),
+  row("back\\slash", 7, { country: "C\\O\tx", stock_adjustment_reason: "\\N" }),
+  row("back\\slash", 8, { country: "C\\O\tx", platform: "drop\\i" }),
+  row("plain", 9, { platform: "drop\\i" }),
 ]
 /** As json_build_array rendered non-finite float8 (the mapping's input before and after). */
 const asMapped = (r: LegacyHistory): LegacyHistory => {
@@ -34,10 +39,13 @@ describe("history rows on the wire", () => {
   it("read back exactly what was written, grouped by key, each key signed by its rows' count and xmin sum", () => {
     const text = encodeHistoryRows(awkward.map((r, i) => ({ ...r, xmin: 4_294_967_000 + i })))
     const { byKey, sigs } = decodeHistoryRows(text, "extract")
-    expect(byKey.get("plain")).toEqual([asMapped(awkward[0]!), asMapped(awkward[4]!)])
-    for (const r of awkward.slice(1, 4)) expect(byKey.get(r.external_product_id)).toEqual([asMapped(r)])
+    for (const key of new Set(awkward.map((r) => r.external_product_id)))
+      expect(byKey.get(key)).toEqual(awkward.filter((r) => r.external_product_id === key).map(asMapped))
     expect(Object.is(byKey.get('quo"te,{brace}')![0]!.sale_price, -0)).toBe(true)
-    expect(sigs).toEqual({ plain: `x2:${4_294_967_000 + 4_294_967_004}`, "tab\tkey": "x1:4294967001", 'quo"te,{brace}': "x1:4294967002", "back\\slash": "x1:4294967003" })
+    expect(sigs).toEqual({
+      plain: `x3:${4_294_967_000 + 4_294_967_004 + 4_294_967_008}`, plainer: "x1:4294967005", "tab\tkey": "x1:4294967001", 'quo"te,{brace}': "x1:4294967002",
+      "back\\slash": `x3:${4_294_967_003 + 4_294_967_006 + 4_294_967_007}`,
+    })
   })
 
   it.each([
@@ -88,7 +96,7 @@ describe("history rows PostgreSQL writes for extract", () => {
         histories: `{${rows.map((r) => `${JSON.stringify(r.k)}:${r.rows}`).join(",")}}`, history_sigs: JSON.stringify(Object.fromEntries(rows.map((r) => [r.k, r.sig]))),
       })
       const byUuid = (a: LegacyHistory, b: LegacyHistory) => a.uuid.localeCompare(b.uuid)
-      expect(copied.byKey.size).toBe(4)
+      expect(copied.byKey.size).toBe(5)
       for (const [k, list] of legacy.histories) expect([...copied.byKey.get(k)!].sort(byUuid)).toEqual([...list].sort(byUuid))
       expect(copied.sigs).toEqual(legacy.historySigs)
     } finally {
