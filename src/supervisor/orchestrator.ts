@@ -33,6 +33,11 @@ export interface OrchestratorOptions {
 }
 
 const POLL_MS = 500
+/**
+ * Once extract has published everything, the run ends at the first poll that finds the stages
+ * drained: half a poll of 500 ms on average was 3 % of a 400k quiet day (about 7.5 s).
+ */
+const DRAIN_POLL_MS = 100
 /** Restarts of one stage copy before the run is declared failed. */
 const MAX_RESTARTS = 5
 const STOP_GRACE_MS = 30_000
@@ -98,8 +103,9 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
   const forget = onFatalExit(() => stopChildren(children, STOP_GRACE_MS))
   const watch = outageWatch()
   try {
+    let extracted = false
     for (;;) {
-      await sleep(POLL_MS)
+      await sleep(extracted ? DRAIN_POLL_MS : POLL_MS)
       if (failure) throw failure
       if (o.signal.aborted) {
         o.view.stop()
@@ -118,6 +124,7 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
       if (run && o.supervisor.lost()) throw new UserFacingError("this migrate lost its lock on the pipeline to another migrate: stopping its stages", ExitCode.failed)
       if (!run) throw runLost(o.run.id)
       if (run.id !== o.run.id) throw new UserFacingError(`run ${o.run.id} was replaced by run ${run.id} (another process started it)`, ExitCode.failed)
+      extracted = run.status === "extracted"
       await scaleToPlan()
       await explainRunLoss(o.redis, o.keys, o.run.id, () => o.view.update(run))
     }
