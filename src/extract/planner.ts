@@ -23,7 +23,7 @@ export interface PlannerDeps {
 }
 
 /** How often a copy waiting for another's plan looks again: a quiet day's plan takes seconds. */
-const PLAN_POLL_MS = 250
+const PLAN_POLL_MS = 100
 
 /** Batches a unit of an incremental run should hold before the plan is split into more units. */
 const BATCHES_PER_UNIT = 8
