@@ -99,8 +99,8 @@ Stage logs: LOG_DIR/<run>/<stage>-<n>.log`,
     return program.pipe(
       Effect.provide(
         Layer.mergeAll(
-          // Three: the plan's two scans and its last query (src/extract/plan.ts).
-          LegacyDb.layer(s.oldDatabaseUrl, log, "migrate", 3),
+          // The plan's queries run one after another (src/extract/plan.ts): one, and a spare.
+          LegacyDb.layer(s.oldDatabaseUrl, log, "migrate", 2),
           V3Db.layer(s.productsDatabaseUrl, log, "migrate", 2),
           RedisClient.layer(s.redisUrl, "migrate", log),
         ),

@@ -4,6 +4,7 @@ import type { Logger } from "../log/logger"
 import type { MappingConfig } from "../mapping/types"
 import { encodeExtractBatch } from "../messages/extract-batch"
 import type { RunState } from "../run/state"
+import { relieveMemory } from "../runtime/memory"
 import { outageWatch } from "../runtime/outage"
 import { sleep } from "../runtime/sleep"
 import type { StreamKeys } from "../streams/keys"
@@ -129,6 +130,9 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
     const ok = await leases.publish(unit, at, to, fields, counts, batch.productCount)
     if (!ok) log.warn("lease lost to another extract copy; leaving the unit to it")
     at = to
+    // Like a consumer after each batch (src/runtime/memory.ts): extract peaked at 216 MB at 400k
+    // products and at 254 MB at 1.6M, its heap growing with the catalog between collections.
+    relieveMemory()
     return ok
   }
   try {

@@ -1,5 +1,5 @@
 /**
- * Keeps a stage's resident memory near what it holds live. Between two batches a consumer holds
+ * Keeps a stage's resident memory near what it holds live. Between two batches a stage holds
  * almost nothing, yet Bun's collector (JavaScriptCore) lets the heap grow far past that before it
  * collects: transform, which maps one extract entry at a time, peaked at 371 MB RSS in the 400k
  * bench (issue 11 asks ≤ 256 MB). After a batch, a process above the soft limit collects in full
