@@ -21,26 +21,35 @@ interface KeyRow {
   recorded_hsig?: string | null
 }
 
+/** With `rampUp`, the first batches hold an eighth, a quarter and a half of `size`. */
+const RAMP = [8, 4, 2]
+
 /**
  * Reads (external_id[, uuid]) rows in key order from a server-side cursor and cuts them into
  * batches of about `size` products (or keys, for orphan batches) without splitting a group.
  * The cursor lives in a READ ONLY transaction on its own connection (src/db/cursor.ts).
+ * `rampUp`: a small first batch reaches transform sooner, which otherwise waits for a whole
+ * batch to be fetched and then for the whole batch's mapping before any loader starts.
  */
 export async function* keyBatches(
   pool: pg.Pool,
   sql: string,
   params: unknown[],
   size: number,
+  { rampUp = false }: { rampUp?: boolean } = {},
 ): AsyncGenerator<KeyBatch> {
   let batch: KeyBatch = { keys: [], uuids: [], lastKey: "" }
   let units = 0
+  let cut = 0
+  const limit = () => (rampUp && cut < RAMP.length ? Math.max(1, Math.floor(size / RAMP[cut]!)) : size)
   for await (const rows of cursorChunks<KeyRow>(pool, sql, params, READ_ROWS)) {
     for (const row of rows) {
       const isNewKey = batch.keys.length === 0 || batch.lastKey !== row.external_id
-      if (isNewKey && units >= size) {
+      if (isNewKey && units >= limit()) {
         yield batch
         batch = { keys: [], uuids: [], lastKey: "" }
         units = 0
+        cut++
       }
       if (isNewKey) {
         batch.keys.push(row.external_id)

@@ -105,7 +105,7 @@ function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncG
   const slice = Number(unit.slice(1))
   if (d.run.kind === "incremental") {
     const params = [d.run.id, d.run.slices, slice, ...(after !== null ? [after] : [])]
-    return keyBatches(d.v3, slicePlanCursor(after !== null), params, d.batchSize)
+    return keyBatches(d.v3, slicePlanCursor(after !== null), params, d.batchSize, { rampUp: true })
   }
   const params = [d.run.slices, slice, ...(after !== null ? [after] : [])]
   return keyBatches(d.legacy, sliceProductsCursor(after !== null), params, d.batchSize)

@@ -2,6 +2,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { copyOut, copyQueryInto } from "../../src/db/copy"
 import { cursorChunks } from "../../src/db/cursor"
+import { keyBatches } from "../../src/extract/batches"
 import { historyDay } from "../../src/extract/sql"
 import { parseHistoryDay } from "../../src/mapping/dates"
 import { classify } from "../../src/runtime/retry"
@@ -94,6 +95,28 @@ describe("cursorChunks", () => {
     }
     const open = await queryRows<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'", [db.name])
     expect(open[0]!.n).toBe(0)
+  })
+})
+
+describe("keyBatches", () => {
+  // 40 keys of two products each, in key order: (k01, u01a), (k01, u01b), (k02, …), …
+  const pairs = `SELECT 'k' || lpad(g::text, 2, '0') AS external_id, 'u' || lpad(g::text, 2, '0') || s AS uuid
+                 FROM generate_series(1, 40) g, unnest(ARRAY['a', 'b']) s ORDER BY 1, 2`
+  const sizes = async (rampUp: boolean) => {
+    const batches = []
+    for await (const b of keyBatches(pool, pairs, [], 16, { rampUp })) batches.push(b)
+    expect(batches.flatMap((b) => b.keys)).toEqual(Array.from({ length: 40 }, (_, i) => `k${String(i + 1).padStart(2, "0")}`))
+    // A group is never split: each batch holds both products of each of its keys.
+    for (const b of batches) expect(b.uuids.length).toBe(2 * b.keys.length)
+    return batches.map((b) => b.uuids.length)
+  }
+
+  it("cuts whole groups into batches of the given number of products", async () => {
+    expect(await sizes(false)).toEqual([16, 16, 16, 16, 16])
+  })
+
+  it("ramps up for a daily plan: an eighth, a quarter and a half of a batch first, so transform starts sooner", async () => {
+    expect(await sizes(true)).toEqual([2, 4, 8, 16, 16, 16, 16, 2])
   })
 })
 
