@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { differingTables } from "../src/chaos/compare"
 import { type Fault, type FaultKind, faultKinds, inject } from "../src/chaos/faults"
 import { intOption, parseArgs } from "../src/cli/args"
-import { localUser, portAnswers, projectRoot } from "../src/local/paths"
+import { freePorts, localUser, projectRoot } from "../src/local/paths"
 import { startPostgres, stopPostgres } from "../src/local/postgres"
 import { startRedis, stopRedis } from "../src/local/redis"
 import { privateSite, siteUrls } from "../src/local/site"
@@ -86,9 +86,7 @@ const allPlans: { name: string; faults: FaultKind[] }[] = [
 ]
 const plans = allPlans.filter((p) => options.only === undefined || p.name === options.only)
 
-let port = 31_000 + Math.floor(Math.random() * 8_000)
-while (portAnswers(port) || portAnswers(port + 1)) port += 2
-const site = privateSite(`chaos-${process.pid}`, port, port + 1)
+const site = privateSite(`chaos-${process.pid}`, ...freePorts())
 const urls = siteUrls(site, localUser)
 const random = mulberry32(options.seed)
 const env = (v3: string, prefix: string): NodeJS.ProcessEnv => ({

@@ -59,3 +59,15 @@ export function stateDir(): string {
 export function portAnswers(port: number): boolean {
   return spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: "ignore", timeout: 3_000 }).status === 0
 }
+
+/**
+ * Two consecutive loopback ports nothing listens on, below Linux's ephemeral range (32768–60999):
+ * a port in it may be bound by some client connection, which refuses the server's bind though
+ * nothing answers there (seen in CI, for PostgreSQL and for Redis alike: "Address already in use").
+ */
+export function freePorts(): [number, number] {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000)
+    if (!portAnswers(base) && !portAnswers(base + 1)) return [base, base + 1]
+  }
+}

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { processAlive } from "../runtime/pids"
 import { sleep } from "../runtime/sleep"
@@ -45,6 +45,7 @@ export async function startRedis(site: Site = defaultSite(), opts: RedisOptions 
   // The AOF is rewritten once it passes 1 GB, not Redis's default 64 MB: a run streams gigabytes
   // through a dataset of tens of MB, and at 64 MB Redis forked a rewrite every 15 s (6 in a 100k
   // run: 16 CPU-s in the children and copy-on-write faults in the server; 1 rewrite at 1 GB).
+  const log = join(redisDir(site), "redis.log")
   const port = opts.tls
     ? ["--port", "0", "--tls-port", String(site.redisPort), "--tls-cert-file", opts.tls.cert, "--tls-key-file", opts.tls.key, "--tls-auth-clients", "no"]
     : ["--port", String(site.redisPort)]
@@ -60,16 +61,21 @@ export async function startRedis(site: Site = defaultSite(), opts: RedisOptions 
     "--maxmemory-policy", "noeviction",
     "--daemonize", "yes",
     "--pidfile", pidFile(site),
-    "--logfile", join(redisDir(site), "redis.log"),
+    "--logfile", log,
   ]
+  // Only this start's lines: the log is appended across restarts.
+  const logFrom = existsSync(log) ? statSync(log).size : 0
   const r = spawnSync(server, args, { encoding: "utf8" })
   if (r.status !== 0) throw new Error(`redis-server did not start on port ${site.redisPort}: ${(r.stderr || r.stdout).trim()}`)
   for (let i = 0; i < 100; i++) {
+    // A server that cannot bind exits at once: say why rather than wait out the 10 s.
+    const refused = existsSync(log) ? /^.*(Could not create server TCP listening socket|Failed listening on port).*$/m.exec(readFileSync(log).subarray(logFrom).toString()) : null
+    if (refused && !redisRunning(site)) throw new Error(`redis-server could not listen on port ${site.redisPort}: ${refused[0].replace(/^[\d:]+ ?[A-Z] [^*#]*[*#] /, "")} (choose another port)`)
     // A TLS or password-protected server answers PING with an error or a handshake: a running process is enough.
     if (redisRunning(site) && (opts.tls || opts.password ? portAnswers(site.redisPort) : await pingable(site.redisPort))) return `redis started on 127.0.0.1:${site.redisPort} (data ${redisDir(site)})`
     await sleep(100)
   }
-  throw new Error(`redis-server did not answer on port ${site.redisPort}: see ${join(redisDir(site), "redis.log")}`)
+  throw new Error(`redis-server did not answer on port ${site.redisPort}: see ${log}`)
 }
 
 async function pingable(port: number): Promise<boolean> {

@@ -2,10 +2,9 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { releaseHugePages, reserveHugePages, serverUsesHugePages } from "../../src/local/huge-pages"
-import { isRoot } from "../../src/local/paths"
+import { freePorts, isRoot } from "../../src/local/paths"
 import { postgresDataDir, postgresRunning, startPostgres, stopPostgres } from "../../src/local/postgres"
 import { privateSite, type Site } from "../../src/local/site"
-import { freePorts } from "../support/site"
 
 const NR = "/proc/sys/vm/nr_hugepages"
 const pages = () => Number(readFileSync(NR, "utf8").trim())

@@ -1,23 +1,11 @@
 import { execFileSync } from "node:child_process"
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { localUser, portAnswers } from "../../src/local/paths"
+import { freePorts, localUser } from "../../src/local/paths"
 import { restartPostgres, startPostgres, stopPostgres } from "../../src/local/postgres"
 import { startRedis, stopRedis, type RedisOptions } from "../../src/local/redis"
 import { privateSite, type Site, siteUrls } from "../../src/local/site"
 import { runCli, stageEnv } from "./cli"
-
-/**
- * Two consecutive ports nothing listens on, below Linux's ephemeral range (32768–60999): a port
- * in it may be bound by some client connection, which refuses the server's bind though nothing
- * answers there (seen in CI: "could not bind IPv4 address: Address already in use").
- */
-export function freePorts(): [number, number] {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 12_000)
-    if (!portAnswers(base) && !portAnswers(base + 1)) return [base, base + 1]
-  }
-}
 
 /**
  * A PostgreSQL cluster and a Redis of a test file's own, on free ports, which the file may
