@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process"
+import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { differingTables } from "../src/chaos/compare"
 import { type Fault, type FaultKind, faultKinds, inject } from "../src/chaos/faults"
@@ -132,7 +133,7 @@ let failures = 0
 try {
   startPostgres(site)
   await startRedis(site)
-  console.log(`chaos: ${options.products} products (seed ${options.seed}) on PostgreSQL 127.0.0.1:${site.pgPort} and Redis 127.0.0.1:${site.redisPort}`)
+  console.log(`chaos: ${options.products} products (seed ${options.seed}) on PostgreSQL 127.0.0.1:${site.pgPort} and Redis 127.0.0.1:${site.redisPort}, data in ${site.dir}`)
   await must("scripts/seed-legacy.ts", ["--products", String(options.products), "--seed", String(options.seed)], env("v3_ref", "ref"))
   const reference = await migrate("v3_ref", [], 0)
   if (reference.code !== 0) throw new Error(`the uninterrupted reference run failed (exit ${reference.code}): ${reference.stderr.trim()}`)
@@ -164,5 +165,8 @@ try {
 } finally {
   await stopRedis(site)
   stopPostgres(site)
+  // A failed run keeps its servers' logs and databases for a look; a passing one leaves nothing.
+  if (failures === 0) rmSync(site.dir, { recursive: true, force: true })
+  else console.error(`chaos: the servers' data and logs are kept in ${site.dir}`)
 }
 process.exit(failures > 0 ? 1 : 0)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { portAnswers } from "../../src/local/paths"
-import { existsSync } from "node:fs"
+import { existsSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { clusterPorts, slotOwner, startRedisCluster, stopClusterNode, stopRedisCluster } from "../../src/local/redis-cluster"
 import { privateSite, type Site } from "../../src/local/site"
@@ -32,6 +32,7 @@ beforeAll(async () => {
       break
     } catch (err) {
       await stopRedisCluster(site, { wipe: true })
+      rmSync(site.dir, { recursive: true, force: true })
       if (attempt === 3) throw err
     }
   }
@@ -41,6 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopRedisCluster(site, { wipe: true })
+  rmSync(site.dir, { recursive: true, force: true })
 })
 
 const onCluster = (env: NodeJS.ProcessEnv) => ({ ...env, REDIS_URL: nodeUrl })

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { releaseHugePages, reserveHugePages, serverUsesHugePages } from "../../src/local/huge-pages"
@@ -15,6 +15,7 @@ describe("huge pages for the checkout's own cluster", () => {
   const site: Site = { ...privateSite(`huge-pages-${process.pid}`, freePorts()[0], 0), hugePages: true }
   afterAll(() => {
     stopPostgres(site)
+    rmSync(site.dir, { recursive: true, force: true })
   })
 
   it.skipIf(!canReserve)("reserves what the cluster needs before it starts and gives exactly that back when it stops", () => {
@@ -54,6 +55,7 @@ describe("huge pages for the checkout's own cluster", () => {
       if (canReserve) expect(pages()).toBe(before)
     } finally {
       stopPostgres(other)
+      rmSync(other.dir, { recursive: true, force: true })
     }
   })
 })
