@@ -77,7 +77,7 @@ export async function measureMigrate(env: NodeJS.ProcessEnv, args: string[], adm
         // An exited, not yet reaped process has no command line and no memory any more: keep its
         // first label for its CPU time, and leave its peak alone.
         const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8")
-        const stage = /stages\/([a-z-]+)\.ts/.exec(cmd)?.[1] ?? "other"
+        const stage = /stages\/([a-z-]+)\.[jt]s\b/.exec(cmd)?.[1] ?? "other"
         if (cmd) peaks[stage] = Math.max(peaks[stage] ?? 0, rss(pid))
         cpu.set(`p${pid}`, { label: cpu.get(`p${pid}`)?.label ?? stage, seconds: cpuSeconds(pid) })
       }

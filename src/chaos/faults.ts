@@ -27,7 +27,7 @@ function stagesOf(pid: number): { pid: number; stage: string }[] {
   return children.flatMap((child) => {
     try {
       const cmd = execFileSync("ps", ["-o", "args=", "-p", String(child)], { encoding: "utf8" })
-      const stage = /stages\/([a-z-]+)\.ts/.exec(cmd)?.[1]
+      const stage = /stages\/([a-z-]+)\.[jt]s\b/.exec(cmd)?.[1]
       return stage ? [{ pid: child, stage }] : []
     } catch {
       return []

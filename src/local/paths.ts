@@ -4,8 +4,16 @@ import { existsSync, mkdirSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
+/**
+ * The checkout: the nearest directory above this module holding package.json, whether this
+ * module runs from src/local or bundled under node_modules/.cache (src/supervisor/bundles.ts).
+ */
+export const projectRoot = ((from: string) => {
+  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, "package.json"))) return dir
+  return resolve(from, "../..")
+})(dirname(fileURLToPath(import.meta.url)))
+
 /** The local, embedded services: one PostgreSQL cluster and one Redis for this checkout. */
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 
 export const localPorts = {
   postgres: Number(process.env["LOCAL_PG_PORT"] ?? 54329),

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import type { Cluster, Redis } from "ioredis"
+import { projectRoot } from "../local/paths"
 
 /**
  * The pipeline's Lua scripts, one file each under lua/ with a KEYS/ARGV header (BullMQ's
@@ -10,7 +12,8 @@ import type { Cluster, Redis } from "ioredis"
 const names = ["apply", "lease-acquire", "lease-renew", "lease-release", "unit-publish", "run-transition"] as const
 export type ScriptName = (typeof names)[number]
 
-const sources = new Map(names.map((n) => [n, readFileSync(new URL(`./lua/${n}.lua`, import.meta.url), "utf8")]))
+// From the checkout, not import.meta.url: a bundled stage (src/supervisor/bundles.ts) lives elsewhere.
+const sources = new Map(names.map((n) => [n, readFileSync(join(projectRoot, "src", "streams", "lua", `${n}.lua`), "utf8")]))
 const defined = new WeakSet<object>()
 
 type Scripted = Record<string, (numKeys: number, ...args: (string | number)[]) => Promise<unknown>>

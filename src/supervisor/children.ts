@@ -2,17 +2,35 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { projectRoot } from "../local/paths"
-import type { Stage } from "../pipeline/stages"
+import type { Logger } from "../log/logger"
+import { type Stage, stageNames } from "../pipeline/stages"
 import { allocatorEnv } from "../runtime/allocator"
+import { stageBundles } from "./bundles"
 
 declare const Bun: unknown
 
-/** The command that runs a stage file with the runtime this process runs on: bun, or node with tsx. */
+export type StageLauncher = (stage: string) => { command: string; args: string[] }
+
+/** The command that runs a stage's source with the runtime this process runs on: bun, or node with tsx. */
 export function stageCommand(stage: string): { command: string; args: string[] } {
   const file = join(projectRoot, "stages", `${stage}.ts`)
   return typeof Bun !== "undefined"
     ? { command: process.execPath, args: [file] }
     : { command: process.execPath, args: ["--import", "tsx", file] }
+}
+
+/**
+ * How migrate starts its stages: on Bun, bundled (src/supervisor/bundles.ts); from source when
+ * it runs on Node, or when bundling failed, which `log` is told in one line.
+ */
+export function stageLauncher(log: Logger): StageLauncher {
+  if (typeof Bun === "undefined") return stageCommand
+  const bundles = stageBundles(process.execPath, process.versions["bun"] ?? "", stageNames)
+  if ("error" in bundles) {
+    log.warn({ error: bundles.error }, "could not bundle the stages: they start from their source, which costs each about 0.2 CPU-seconds more")
+    return stageCommand
+  }
+  return (stage) => ({ command: process.execPath, args: [join(bundles.dir, `${stage}.js`)] })
 }
 
 export interface Child {
@@ -28,12 +46,12 @@ export interface Child {
 }
 
 /** Starts one copy of a stage with a stable consumer name, its output going to its own log file. */
-export function startChild(stage: Stage, index: number, workerBase: string, logDir: string, supervisorToken: string, restarts = 0): Child {
+export function startChild(launch: StageLauncher, stage: Stage, index: number, workerBase: string, logDir: string, supervisorToken: string, restarts = 0): Child {
   mkdirSync(logDir, { recursive: true })
   const logFile = join(logDir, `${stage}-${index}.log`)
   const fd = openSync(logFile, "a")
   const workerId = `${workerBase}:${stage}:${index}`
-  const { command, args } = stageCommand(stage)
+  const { command, args } = launch(stage)
   const proc = spawn(command, args, {
     cwd: projectRoot,
     env: { ...process.env, ...allocatorEnv(stage, process.env), WORKER_ID: workerId, LOG_FORMAT: "json", MIGRATOR_SUPERVISOR: supervisorToken },

@@ -9,7 +9,7 @@ import { outageWatch } from "../runtime/outage"
 import { sleep } from "../runtime/sleep"
 import type { Stage } from "../pipeline/stages"
 import type { StreamKeys } from "../streams/keys"
-import { type Child, lastWords, startChild, stopChildren } from "./children"
+import { type Child, lastWords, stageLauncher, startChild, stopChildren } from "./children"
 import { completeRunIfDrained, type RunSummary } from "../run/complete"
 import { type ProgressView } from "./progress-view"
 import { readRun, type RunState } from "../run/state"
@@ -54,10 +54,11 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
   const workerBase = process.env["WORKER_ID"] ?? hostname()
   const logDir = join(o.logDir, o.run.id)
   const children: Child[] = []
+  const launch = stageLauncher(o.log)
   const start = (copies: Partial<Record<Stage, number>>, from: (stage: Stage) => number) => {
     const started: Child[] = []
     for (const [stage, n] of Object.entries(copies) as [Stage, number][]) {
-      for (let i = from(stage); i < from(stage) + n; i++) started.push(startChild(stage, i, workerBase, logDir, o.supervisor.token))
+      for (let i = from(stage); i < from(stage) + n; i++) started.push(startChild(launch, stage, i, workerBase, logDir, o.supervisor.token))
     }
     children.push(...started)
     return started
@@ -80,7 +81,7 @@ export async function orchestrate(o: OrchestratorOptions): Promise<RunSummary> {
       o.log.warn({ stage: child.stage, index: child.index, reason, restarts }, "stage exited; restarting it")
       // Counted with the run's counters, for status and /metrics (migrator_stage_restarts).
       void o.redis.hincrby(o.keys.counts(o.run.id), `restarts.${child.stage}`, 1).catch(() => undefined)
-      const replacement = startChild(child.stage, child.index, workerBase, logDir, o.supervisor.token, restarts)
+      const replacement = startChild(launch, child.stage, child.index, workerBase, logDir, o.supervisor.token, restarts)
       children[children.indexOf(child)] = replacement
       supervise(replacement)
     })

@@ -72,8 +72,8 @@ describe("crash safety", () => {
     const t = await target()
     const run = startCli("stages/migrate.ts", [], t.env)
     for (const stage of consumerStages) {
-      await until(async () => childrenOf(run.child.pid!).some((pid) => commandOf(pid).includes(`stages/${stage}.ts`)), `${stage} to run`, 120_000)
-      const victim = childrenOf(run.child.pid!).find((pid) => commandOf(pid).includes(`stages/${stage}.ts`))!
+      await until(async () => childrenOf(run.child.pid!).some((pid) => new RegExp(`stages/${stage}\\.[jt]s\\b`).test(commandOf(pid))), `${stage} to run`, 120_000)
+      const victim = childrenOf(run.child.pid!).find((pid) => new RegExp(`stages/${stage}\\.[jt]s\\b`).test(commandOf(pid)))!
       killNow([victim])
       await new Promise((r) => setTimeout(r, 300))
     }
