@@ -25,7 +25,13 @@ export function stageCommand(stage: string): { command: string; args: string[] }
  */
 export function stageLauncher(log: Logger): StageLauncher {
   if (typeof Bun === "undefined") return stageCommand
-  const bundles = stageBundles(process.execPath, process.versions["bun"] ?? "", stageNames)
+  let bundles: ReturnType<typeof stageBundles>
+  try {
+    bundles = stageBundles(process.execPath, process.versions["bun"] ?? "", stageNames)
+  } catch (err) {
+    // A read-only node_modules, a full disk: the stages still start, from source.
+    bundles = { error: err instanceof Error ? err.message : String(err) }
+  }
   if ("error" in bundles) {
     log.warn({ error: bundles.error }, "could not bundle the stages: they start from their source, which costs each about 0.2 CPU-seconds more")
     return stageCommand
