@@ -62,7 +62,12 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   }
   if (d.run.kind === "full") {
     // Before any row is read (kept from the first start of the run: a resumed extract keeps it).
-    if (!d.run.testMode) await d.redis.hsetnx(d.keys.run, "legacy_horizon", await readHorizon(d.legacy))
+    if (!d.run.testMode) {
+      const horizon = await readHorizon(d.legacy)
+      // Only with the horizon it belongs to: a run an earlier release started and this one resumes
+      // may have read rows already, and records no xmin (the next plan then compares every group).
+      if ((await d.redis.hsetnx(d.keys.run, "legacy_horizon", horizon.h)) === 1) await d.redis.hset(d.keys.run, "legacy_xmin", horizon.xmin)
+    }
     const { rows } = await d.legacy.query<{ n: string }>(countProducts)
     const total = d.run.testMode ? Math.min(TEST_MODE_PRODUCTS, Number(rows[0]!.n)) : Number(rows[0]!.n)
     await d.redis.hsetnx(d.keys.run, "total_products", total)

@@ -1,7 +1,9 @@
 import type pg from "pg"
 import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
-import { horizonAge, signatureOf, sliceOf } from "./sql"
+import type { Logger } from "../log/logger"
+import { historiesChangedSince, legacySigsSince, previousRun } from "./plan-since"
+import { MAX_HORIZON_AGE, horizonAge, signatureOf, sliceOf } from "./sql"
 
 /**
  * Legacy signatures of every group, one row per raw external_id: its products' uuids and
@@ -15,7 +17,7 @@ import { horizonAge, signatureOf, sliceOf } from "./sql"
 // No ORDER BY inside array_agg: it sorted every product before grouping (this COPY took 2.3–2.4 s
 // with it, 1.8–2.1 s without, at 400k products); slicePlanCursor orders each key's uuids anyway.
 const legacySigs = `
-  SELECT coalesce(p.external_id, h.external_id) AS external_id, p.uuids, p.sig AS psig, h.sig AS hsig
+  SELECT coalesce(p.external_id, h.external_id) AS external_id, p.uuids, p.sig AS psig, h.sig AS hsig, NULL AS hcount, NULL AS recent
   FROM (SELECT p.external_id, array_agg(p.uuid::text) AS uuids, ${signatureOf("p.xmin")} AS sig
         FROM product p GROUP BY p.external_id) p
   FULL JOIN (SELECT h.external_product_id AS external_id, ${signatureOf("h.xmin")} AS sig
@@ -28,6 +30,12 @@ const legacySigs = `
  * and 6.4–7.3 CPU-seconds against 4.1–4.7 s and 7.3–8.5 (400k products, three runs each).
  */
 const planMemory = "SET LOCAL work_mem = '64MB'"
+
+/**
+ * And no JIT on the legacy server for the comparison since the last run: the planner costs its
+ * full join at 78M rows and compiled it with inlining and optimization, 0.41 s of 2.26 (400k).
+ */
+const planSinceSettings = `${planMemory}; SET LOCAL jit = off`
 
 export interface PlanSummary {
   groups: number
@@ -44,16 +52,22 @@ export interface PlanSummary {
 
 /**
  * Writes the groups an incremental run must re-migrate into migration.plan_keys: those whose
- * legacy product or history signature differs from what the loaders last recorded, and those
- * never seen. Work is proportional to the catalog for this one read-only scan and to the
- * change for everything after it.
+ * legacy product or history rows changed since the loaders last recorded them, and those never
+ * seen. Products are compared by their full signatures; history rows since the last finished
+ * run where it can be trusted (src/extract/plan-since.ts), else by their full signatures too.
+ * Work is proportional to the catalog for this one read-only scan and to the change for
+ * everything after it.
  */
-export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): Promise<PlanSummary> {
+export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, log?: Logger): Promise<PlanSummary> {
+  const since = await previousRun(legacy, v3, runId)
+  log?.info({ run: runId, since: since?.id ?? null }, since
+    ? "history rows compared since the last finished run"
+    : "no finished run to compare history rows since: comparing every group's full signature")
   return inTransaction(v3, async (tx) => {
     // uuids stay text until a group is planned: parsing every group's array on the way in cost
     // the v3 server 0.27 CPU-seconds at 400k products against 0.11 as text.
-    await tx.query(`CREATE TEMP TABLE legacy_sigs (external_id text COLLATE "C", uuids text, psig text, hsig text) ON COMMIT DROP`)
-    await copyQueryInto(legacy, legacySigs, tx, "legacy_sigs", { setup: planMemory })
+    await tx.query(`CREATE TEMP TABLE legacy_sigs (external_id text COLLATE "C", uuids text, psig text, hsig text, hcount bigint, recent boolean) ON COMMIT DROP`)
+    await copyQueryInto(legacy, since ? legacySigsSince(since.xmin) : legacySigs, tx, "legacy_sigs", { setup: since ? planSinceSettings : planMemory })
     await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
     // The temporary table has no statistics: the planner took it for far more rows than it holds
     // and compiled the statement (JIT, 0.23 s at 400k products) for a plan that sorts both sides.
@@ -67,8 +81,9 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): 
            SELECT s.external_id, coalesce(s.uuids, '{}')::text[] AS uuids,
                   g.external_id IS NULL AS fresh,
                   s.psig IS DISTINCT FROM g.products_sig OR s.psig IS DISTINCT FROM g.multimedia_sig AS pchanged,
-                  s.hsig IS DISTINCT FROM g.histories_sig AS hchanged
+                  ${since ? historiesChangedSince : "s.hsig IS DISTINCT FROM g.histories_sig"} AS hchanged
            FROM legacy_sigs s LEFT JOIN migration.group_state g ON g.external_id = s.external_id
+           ${since ? "LEFT JOIN migration.plan_keys k ON k.run_id = $2 AND k.external_id = s.external_id" : ""}
          ) c WHERE c.fresh OR c.pchanged OR c.hchanged
        ), planned AS (
          INSERT INTO migration.plan_keys (run_id, external_id, uuids)
@@ -81,7 +96,7 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string): 
               count(*) FILTER (WHERE NOT fresh AND pchanged)::int AS pchanged,
               count(*) FILTER (WHERE NOT fresh AND hchanged)::int AS hchanged
        FROM changed`,
-      [runId],
+      since ? [runId, since.id, since.full] : [runId],
     )
     const row = inserted.rows[0]!
     const mark = await legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")
@@ -108,9 +123,6 @@ export const slicePlanCursor = (withPosition: boolean) => `
   LEFT JOIN migration.group_state g ON g.external_id = k.external_id
   WHERE k.run_id = $1 AND ${sliceOf("k.external_id", "$2", "$3")}${withPosition ? " AND k.external_id > $4" : ""}
   ORDER BY k.external_id, u.uuid`
-
-/** Beyond this many transactions since it, a horizon is not trusted (age() wraps at 2^31). */
-const MAX_HORIZON_AGE = 1_000_000_000
 
 /**
  * The legacy horizon of the last finished run before `runId` (src/extract/sql.ts legacyHorizon),

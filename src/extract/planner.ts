@@ -38,8 +38,15 @@ export function planSlices(groups: number, batchSize: number, slices: number): n
   return Math.max(1, Math.min(slices, Math.floor(groups / (batchSize * BATCHES_PER_UNIT))))
 }
 
-export async function readHorizon(legacy: pg.Pool): Promise<string> {
-  return (await legacy.query<{ h: string }>(legacyHorizon)).rows[0]!.h
+export interface Horizon {
+  /** Run hash legacy_horizon: the snapshot's xmax. */
+  h: string
+  /** Run hash legacy_xmin: the snapshot's xmin. */
+  xmin: string
+}
+
+export async function readHorizon(legacy: pg.Pool): Promise<Horizon> {
+  return (await legacy.query<Horizon>(legacyHorizon)).rows[0]!
 }
 
 /**
@@ -64,7 +71,7 @@ export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, 
     d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
     // Before the plan reads anything: the next run's horizon (src/extract/sql.ts legacyHorizon).
     const horizon = await outageWatch().ride(() => readHorizon(d.legacy), d.signal)
-    const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id), d.signal)
+    const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id, d.log), d.signal)
     if (lost) {
       d.log.warn({ run: d.run.id }, "lost the plan's lease while planning: leaving the plan to the copy that holds it")
       return "busy"
@@ -77,7 +84,8 @@ export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, 
       plan_product_changes: plan.productChanges,
       plan_history_changes: plan.historyChanges,
       watermark: plan.watermark ?? "",
-      legacy_horizon: horizon,
+      legacy_horizon: horizon.h,
+      legacy_xmin: horizon.xmin,
     })
     if (!(await leases.publish("plan", null, { key: null, done: true }, null, {}))) return "busy"
     d.log.info({ run: d.run.id, ...plan }, "incremental plan ready")

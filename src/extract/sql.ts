@@ -37,15 +37,22 @@ export const sliceProductsCursor = (withPosition: boolean) => `
   ORDER BY p.external_id, p.uuid`
 
 /**
- * The legacy server's transaction horizon now: every row written by a transaction that committed
- * before this moment has an xmin preceding it. Taken before a run reads anything, so the rows a
- * run reads and a later run calls "older than the horizon" overlap as far as they can; see
- * historyTails. The xid without its epoch, as xmin and age() see it.
+ * The legacy server's transaction horizon now (`h`): every row written by a transaction that
+ * committed before this moment has an xmin preceding it. Taken before a run reads anything, so
+ * the rows a run reads and a later run calls "older than the horizon" overlap as far as they can;
+ * see historyTails. And the oldest transaction still running then (`xmin`): every row a run may
+ * not have seen, because its transaction had not committed when the run started, has an xmin at
+ * or after it; see src/extract/plan-since.ts. Both xids without their epoch, as xmin and age()
+ * see them, from one snapshot.
  */
-export const legacyHorizon = `SELECT (txid_snapshot_xmax(txid_current_snapshot()) % 4294967296)::text AS h`
+export const legacyHorizon = `SELECT (txid_snapshot_xmax(s) % 4294967296)::text AS h, (txid_snapshot_xmin(s) % 4294967296)::text AS xmin
+  FROM txid_current_snapshot() AS s`
 
 /** Transactions since a horizon (age of the xid): negative or huge once it wrapped around. */
 export const horizonAge = `SELECT age($1::text::xid)::bigint AS age`
+
+/** Beyond this many transactions since it, a horizon is not trusted (age() wraps at 2^31). */
+export const MAX_HORIZON_AGE = 1_000_000_000
 
 /** Keys of history rows that no product shares: the orphan work unit. */
 export const orphanKeysCursor = (withPosition: boolean) => `

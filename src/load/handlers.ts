@@ -145,7 +145,7 @@ export function childRowsHandler<T>(
           const writing = targets.filter((b) => ids.has(b[0]) && present.has(b[0]))
           outcome.written += await writeChildRows(tx, table, rows, writing, (id) => partOf.get(id) ?? 0)
           await clearRefused(tx, table.table, [...new Set(writing.map((b) => b[0]))])
-          if (all && !m.test) await recordStates(tx, stateColumn, m.keys.filter((k) => k[2].every((id) => present.has(id))))
+          if (all && !m.test) await recordStates(tx, stateColumn, m.keys.filter((k) => k[2].every((id) => present.has(id))), m.run)
           return part.filter((id) => !present.has(id))
         })
         for (const id of missing) outcome.missing.add(id)
@@ -155,7 +155,7 @@ export function childRowsHandler<T>(
       if (!whole && !m.test) {
         const present = await presentProducts(d.pool, [...new Set(m.keys.flatMap((k) => k[2]))])
         const done = m.keys.filter((k) => k[2].every((id) => present.has(id) && !refusedIds.has(id)))
-        await inTransaction(d.pool, (tx) => recordStates(tx, stateColumn, done))
+        await inTransaction(d.pool, (tx) => recordStates(tx, stateColumn, done, m.run))
       }
       const perProduct = codec.rowsPerProduct(m)
       await recordRefused(d.pool, table.table, m.run, refused.map((r) => ({ id: r.unit, error: r.error })))
@@ -179,9 +179,9 @@ export function childRowsHandler<T>(
 }
 
 /** Records the signatures of the groups an entry completed: whole groups at once, parts of split groups as parts. */
-async function recordStates(tx: pg.PoolClient, column: StateColumn, keys: GroupEntry[]): Promise<void> {
-  await recordGroupState(tx, column, keys.filter((k) => !k[3]).map(([k, s]) => [k, s]))
-  for (const [key, sig, , part] of keys) if (part && sig !== null) await recordGroupPart(tx, column, key, sig, part[0], part[1])
+async function recordStates(tx: pg.PoolClient, column: StateColumn, keys: GroupEntry[], run: string): Promise<void> {
+  await recordGroupState(tx, column, keys.filter((k) => !k[3]).map(([k, s]) => [k, s]), run)
+  for (const [key, sig, , part] of keys) if (part && sig !== null) await recordGroupPart(tx, column, key, sig, part[0], part[1], run)
 }
 
 /** Re-queues the rows of products not in v3 yet, or dead-letters them once they cannot arrive any more. */

@@ -21,6 +21,8 @@ export interface RunSummary {
   watermark?: string
   /** The legacy server's transaction horizon before the run read anything (src/extract/sql.ts legacyHorizon). */
   legacyHorizon?: string
+  /** The oldest legacy transaction running at that horizon (src/extract/sql.ts legacyHorizon). */
+  legacyXmin?: string
   /** What v3 holds for the run, against its counts (src/run/check.ts). */
   check?: RunCheck
 }
@@ -76,5 +78,6 @@ export async function summarize(client: Redis, keys: StreamKeys, run: RunState, 
       : {}),
     ...(raw["watermark"] ? { watermark: raw["watermark"] } : {}),
     ...(raw["legacy_horizon"] ? { legacyHorizon: raw["legacy_horizon"] } : {}),
+    ...(raw["legacy_xmin"] ? { legacyXmin: raw["legacy_xmin"] } : {}),
   }
 }

@@ -40,6 +40,8 @@ export const groupState = migrationSchema.table("group_state", {
   productsSig: text("products_sig"),
   historiesSig: text("histories_sig"),
   multimediaSig: text("multimedia_sig"),
+  /** The run whose load recorded histories_sig: a daily plan's carry-over (src/extract/plan-since.ts). */
+  historiesRun: text("histories_run"),
 })
 
 /**

@@ -1,0 +1,1 @@
+ALTER TABLE "migration"."group_state" ADD COLUMN "histories_run" text;
