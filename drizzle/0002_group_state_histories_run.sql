@@ -1,1 +1,2 @@
-ALTER TABLE "migration"."group_state" ADD COLUMN "histories_run" text;
+ALTER TABLE "migration"."group_state" ADD COLUMN "histories_run" text;--> statement-breakpoint
+ALTER TABLE "migration"."group_state" ADD COLUMN "histories_count" bigint GENERATED ALWAYS AS (CASE WHEN histories_sig IS NULL THEN 0 WHEN histories_sig ~ '^x[0-9]+:' THEN split_part(substr(histories_sig, 2), ':', 1)::bigint END) STORED;

@@ -46,28 +46,30 @@ export async function previousRun(legacy: pg.Pool, v3: pg.Pool, runId: string): 
 }
 
 /**
- * Per raw external_id, the same columns as legacySigs with the history side replaced: the
- * group's history row count and whether any of its rows is at or after `xmin`. `xmin` is digits
- * only (previousRun), so it is written into the statement, which COPY cannot parameterize.
+ * Per raw external_id, the same columns as legacySigs with the history side replaced by the
+ * group's history row count, from the history index.
  */
-export const legacySigsSince = (xmin: string) => `
-  SELECT coalesce(p.external_id, h.external_id) AS external_id, p.uuids, p.sig AS psig, NULL AS hsig,
-         coalesce(h.n, 0) AS hcount, coalesce(h.recent, false) AS recent
+export const legacySigsSince = `
+  SELECT coalesce(p.external_id, h.external_id) AS external_id, p.uuids, p.sig AS psig, NULL AS hsig, coalesce(h.n, 0) AS hcount
   FROM (SELECT p.external_id, array_agg(p.uuid::text) AS uuids, ${signatureOf("p.xmin")} AS sig
         FROM product p GROUP BY p.external_id) p
-  FULL JOIN (SELECT c.external_id, c.n, r.external_id IS NOT NULL AS recent
-             FROM (SELECT h.external_product_id AS external_id, count(*) AS n FROM history h GROUP BY 1) c
-             LEFT JOIN (SELECT DISTINCT h.external_product_id AS external_id FROM history h
-                        WHERE age(h.xmin) <= age('${xmin}'::xid)) r ON r.external_id = c.external_id) h
+  FULL JOIN (SELECT h.external_product_id AS external_id, count(*) AS n FROM history h GROUP BY 1) h
     ON h.external_id = p.external_id`
 
-/** The row count a recorded histories signature holds: 0 for none, null for one of another form. */
-const recordedCount = (sig: string) =>
-  `CASE WHEN ${sig} IS NULL THEN 0 WHEN ${sig} ~ '^x[0-9]+:' THEN split_part(substr(${sig}, 2), ':', 1)::bigint END`
+/**
+ * The keys with a history row at or after `xmin`, once each. A scan of its own, run beside
+ * legacySigsSince on a second connection: the two took 1.97–2.25 s one after the other in one
+ * statement (400k products). `xmin` is digits only (previousRun), so it is written into the
+ * statement, which COPY cannot parameterize.
+ */
+export const recentHistoryKeys = (xmin: string) =>
+  `SELECT DISTINCT h.external_product_id FROM history h WHERE age(h.xmin) <= age('${xmin}'::xid)`
 
 /**
- * hchanged for the plan's comparison (s: legacy_sigs, g: group_state, k: K's plan_keys row);
- * $2 is K's id, $3 whether K was a full run.
+ * hchanged for the plan's comparison (s: legacy_sigs, g: group_state); $2 is K's id, $3 whether
+ * K was a full run. The two small sets are looked up as hashed subplans: joined, the temporary
+ * table (no statistics) was sorted for a merge join, 0.70 s against 0.58 s at 400k products.
  */
-export const historiesChangedSince = `(s.recent OR s.hcount IS DISTINCT FROM ${recordedCount("g.histories_sig")}
-  OR (g.histories_run IS DISTINCT FROM $2 AND ($3 OR k.external_id IS NOT NULL)))`
+export const historiesChangedSince = `(s.hcount IS DISTINCT FROM g.histories_count
+  OR s.external_id IN (SELECT r.external_id FROM legacy_recent r)
+  OR (g.histories_run IS DISTINCT FROM $2 AND ($3 OR s.external_id IN (SELECT k.external_id FROM migration.plan_keys k WHERE k.run_id = $2))))`

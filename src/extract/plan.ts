@@ -2,7 +2,7 @@ import type pg from "pg"
 import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
 import type { Logger } from "../log/logger"
-import { historiesChangedSince, legacySigsSince, previousRun } from "./plan-since"
+import { historiesChangedSince, legacySigsSince, previousRun, recentHistoryKeys } from "./plan-since"
 import { MAX_HORIZON_AGE, horizonAge, signatureOf, sliceOf } from "./sql"
 
 /**
@@ -17,7 +17,7 @@ import { MAX_HORIZON_AGE, horizonAge, signatureOf, sliceOf } from "./sql"
 // No ORDER BY inside array_agg: it sorted every product before grouping (this COPY took 2.3–2.4 s
 // with it, 1.8–2.1 s without, at 400k products); slicePlanCursor orders each key's uuids anyway.
 const legacySigs = `
-  SELECT coalesce(p.external_id, h.external_id) AS external_id, p.uuids, p.sig AS psig, h.sig AS hsig, NULL AS hcount, NULL AS recent
+  SELECT coalesce(p.external_id, h.external_id) AS external_id, p.uuids, p.sig AS psig, h.sig AS hsig, NULL AS hcount
   FROM (SELECT p.external_id, array_agg(p.uuid::text) AS uuids, ${signatureOf("p.xmin")} AS sig
         FROM product p GROUP BY p.external_id) p
   FULL JOIN (SELECT h.external_product_id AS external_id, ${signatureOf("h.xmin")} AS sig
@@ -66,8 +66,15 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
   return inTransaction(v3, async (tx) => {
     // uuids stay text until a group is planned: parsing every group's array on the way in cost
     // the v3 server 0.27 CPU-seconds at 400k products against 0.11 as text.
-    await tx.query(`CREATE TEMP TABLE legacy_sigs (external_id text COLLATE "C", uuids text, psig text, hsig text, hcount bigint, recent boolean) ON COMMIT DROP`)
-    await copyQueryInto(legacy, since ? legacySigsSince(since.xmin) : legacySigs, tx, "legacy_sigs", { setup: since ? planSinceSettings : planMemory })
+    await tx.query(`CREATE TEMP TABLE legacy_sigs (external_id text COLLATE "C", uuids text, psig text, hsig text, hcount bigint) ON COMMIT DROP`)
+    if (since) {
+      await tx.query(`CREATE TEMP TABLE legacy_recent (external_id text COLLATE "C") ON COMMIT DROP`)
+      const sigs = copyQueryInto(legacy, legacySigsSince, tx, "legacy_sigs", { setup: planSinceSettings })
+      const recent = copyQueryInto(legacy, recentHistoryKeys(since.xmin), tx, "legacy_recent", { setup: planSinceSettings, after: sigs })
+      await Promise.all([sigs, recent])
+    } else {
+      await copyQueryInto(legacy, legacySigs, tx, "legacy_sigs", { setup: planMemory })
+    }
     await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
     // The temporary table has no statistics: the planner took it for far more rows than it holds
     // and compiled the statement (JIT, 0.23 s at 400k products) for a plan that sorts both sides.
@@ -83,7 +90,6 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
                   s.psig IS DISTINCT FROM g.products_sig OR s.psig IS DISTINCT FROM g.multimedia_sig AS pchanged,
                   ${since ? historiesChangedSince : "s.hsig IS DISTINCT FROM g.histories_sig"} AS hchanged
            FROM legacy_sigs s LEFT JOIN migration.group_state g ON g.external_id = s.external_id
-           ${since ? "LEFT JOIN migration.plan_keys k ON k.run_id = $2 AND k.external_id = s.external_id" : ""}
          ) c WHERE c.fresh OR c.pchanged OR c.hchanged
        ), planned AS (
          INSERT INTO migration.plan_keys (run_id, external_id, uuids)

@@ -1,4 +1,5 @@
-import { boolean, customType, index, integer, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core"
+import { sql } from "drizzle-orm"
+import { bigint, boolean, customType, index, integer, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core"
 import { products } from "./schema"
 
 /**
@@ -42,6 +43,14 @@ export const groupState = migrationSchema.table("group_state", {
   multimediaSig: text("multimedia_sig"),
   /** The run whose load recorded histories_sig: a daily plan's carry-over (src/extract/plan-since.ts). */
   historiesRun: text("histories_run"),
+  /**
+   * The row count histories_sig holds ('x<count>:<sum>', src/extract/sql.ts signatureOf): 0 for
+   * none, null for a signature of another form. Stored, so a daily plan does not parse 400k
+   * signatures (0.15 s of v3 CPU at 400k products).
+   */
+  historiesCount: bigint("histories_count", { mode: "number" }).generatedAlwaysAs(
+    sql`CASE WHEN histories_sig IS NULL THEN 0 WHEN histories_sig ~ '^x[0-9]+:' THEN split_part(substr(histories_sig, 2), ':', 1)::bigint END`,
+  ),
 })
 
 /**
