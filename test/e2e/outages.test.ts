@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { exitsWithin, startCli, runCli } from "../support/cli"
@@ -8,6 +6,7 @@ import { productCount } from "../support/pg"
 import { actualV3, expectedV3, type V3Tables } from "../support/expected"
 import { privateServices, type PrivateServices } from "../support/site"
 import { until } from "../support/until"
+import { scratchDir } from "../support/scratch"
 
 /**
  * Servers fail: every test here restarts or stops this file's own PostgreSQL and Redis
@@ -16,7 +15,7 @@ import { until } from "../support/until"
  */
 let services: PrivateServices
 let expected: V3Tables
-const logDir = mkdtempSync(join(tmpdir(), "migrate-outages-"))
+const logDir = scratchDir("migrate-outages-")
 let n = 0
 
 beforeAll(async () => {

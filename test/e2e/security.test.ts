@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { Redis } from "ioredis"
 import pg from "pg"
@@ -10,6 +9,7 @@ import { runCli, stageEnv } from "../support/cli"
 import { diffTables } from "../support/compare"
 import { actualV3, expectedV3, type V3Tables } from "../support/expected"
 import { privateServices, type PrivateServices } from "../support/site"
+import { scratchDir } from "../support/scratch"
 
 /**
  * Least privilege and secrets, on a PostgreSQL and a Redis of this file's own that ask for
@@ -18,7 +18,7 @@ import { privateServices, type PrivateServices } from "../support/site"
  */
 const secret = (what: string) => `${what}-S3cret-${randomBytes(4).toString("hex")}`
 const passwords = { writer: secret("pg"), reader: secret("rd"), redis: secret("rs") }
-const logDir = mkdtempSync(join(tmpdir(), "migrate-security-"))
+const logDir = scratchDir("migrate-security-")
 let services: PrivateServices
 let expected: V3Tables
 let redis: Redis

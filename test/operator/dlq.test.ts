@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { LetterView } from "../../src/dlq/list"
@@ -17,9 +14,10 @@ import { testPrefix, testRedis } from "../support/redis"
 import { createV3Database } from "../support/v3"
 import { type Catalog, createFixtureLegacyDatabase } from "./legacy-fixture"
 import { smallRun } from "./pipeline"
+import { scratchDir } from "../support/scratch"
 
 const redis = testRedis()
-const logDir = mkdtempSync(join(tmpdir(), "dlq-test-"))
+const logDir = scratchDir("dlq-test-")
 const prefix = testPrefix("dlq")
 const keys: StreamKeys = streamKeys(prefix)
 const dbs: string[] = []

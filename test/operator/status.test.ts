@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { mappingConfig } from "../../src/mapping/config"
 import { parseReadReply } from "../../src/streams/entries"
@@ -14,9 +11,10 @@ import { testPrefix, testRedis } from "../support/redis"
 import { createV3Database } from "../support/v3"
 import { type Catalog, createFixtureLegacyDatabase } from "./legacy-fixture"
 import { smallRun } from "./pipeline"
+import { scratchDir } from "../support/scratch"
 
 const redis = testRedis()
-const logDir = mkdtempSync(join(tmpdir(), "status-test-"))
+const logDir = scratchDir("status-test-")
 const dbs: string[] = []
 const prefixes: string[] = []
 let legacy: { name: string; url: string; catalog: Catalog }

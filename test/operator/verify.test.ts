@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { VerifyDocument } from "../../src/verify/report"
@@ -11,9 +8,10 @@ import { createV3Database } from "../support/v3"
 import { expectedV3 } from "../support/expected"
 import { createLegacyDatabase } from "../support/legacy"
 import { migrateCleanly, smallRun } from "./pipeline"
+import { scratchDir } from "../support/scratch"
 
 const redis = testRedis()
-const logDir = mkdtempSync(join(tmpdir(), "verify-test-"))
+const logDir = scratchDir("verify-test-")
 const dbs: string[] = []
 const prefixes: string[] = []
 const pools: pg.Pool[] = []

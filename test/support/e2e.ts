@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import { stageEnv } from "./cli"
 import { expectedV3 } from "./expected"
@@ -9,6 +6,7 @@ import { createLegacyDatabase } from "./legacy"
 import { testPrefix, testRedis } from "./redis"
 import { databaseUrl } from "./pg"
 import { createV3Database, v3TemplateName } from "./v3"
+import { scratchDir } from "./scratch"
 
 /**
  * An end-to-end test file's world: a seeded legacy database of its own, the v3 rows the
@@ -17,7 +15,7 @@ import { createV3Database, v3TemplateName } from "./v3"
  */
 export function e2eFixture(label: string, products: number, seed: number, defaults: Record<string, string> = {}) {
   const redis = testRedis()
-  const logDir = mkdtempSync(join(tmpdir(), `migrate-${label}-`))
+  const logDir = scratchDir(`migrate-${label}-`)
   const dbs: string[] = []
   const prefixes: string[] = []
   const world = {
