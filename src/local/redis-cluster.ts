@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { processAlive } from "../runtime/pids"
 import { sleep } from "../runtime/sleep"
 import { ensureRedisServer } from "./install"
-import { AOF_REWRITE_MIN_SIZE } from "./redis"
+import { AOF_ARGS } from "./redis"
 import type { Site } from "./site"
 
 /** A local Redis Cluster of three primaries on loopback, no replicas: the smallest valid cluster. */
@@ -43,7 +43,7 @@ export async function startRedisCluster(site: Site): Promise<string> {
       "--port", String(port), "--bind", "127.0.0.1", "--dir", nodeDir(site, port),
       // The bus port defaults to port + 10000, past 65535 for the default site's ports.
       "--cluster-enabled", "yes", "--cluster-port", String(port - 20_000), "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000",
-      "--appendonly", "yes", "--appendfsync", "everysec", "--auto-aof-rewrite-min-size", AOF_REWRITE_MIN_SIZE, "--save", "", "--maxmemory-policy", "noeviction",
+      "--appendonly", "yes", ...AOF_ARGS, "--save", "", "--maxmemory-policy", "noeviction",
       "--daemonize", "yes", "--pidfile", pidFile(site, port), "--logfile", join(nodeDir(site, port), "redis.log"),
     ], { encoding: "utf8" })
     if (r.status !== 0) throw new Error(`redis-server did not start on port ${port}: ${(r.stderr || r.stdout).trim()}`)
