@@ -1,10 +1,13 @@
 import type pg from "pg"
 import { cursorChunks } from "../db/cursor"
 
-/** A run of whole groups: their keys and the uuids of their products (none for orphan groups). */
+/** A run of whole groups: their keys and their products (none for orphan groups). */
 export interface KeyBatch {
   keys: string[]
+  /** The products by uuid (a daily plan, a re-extract, verify)… */
   uuids: string[]
+  /** …or by their unique key (a full run's slices, src/extract/sql.ts sliceProductKeysCursor). */
+  byKey?: ProductKeys
   /** The last key of the batch: where a resumed extract continues after. */
   lastKey: string
   /** Incremental runs: the signatures the last loads of a key's group recorded (products, histories), when both exist. */
@@ -13,10 +16,22 @@ export interface KeyBatch {
 
 const READ_ROWS = 2_000
 
-/** A cursor row: a key, and one of its products' uuids (absent or null for a key without products). */
+/** Products by their unique key (platform, country, external_id), the three lists in step. */
+export interface ProductKeys {
+  platforms: string[]
+  countries: string[]
+  externalIds: string[]
+}
+
+/**
+ * A cursor row: a key, and one of its products, by its uuid or by its platform and country
+ * (neither for a key without products).
+ */
 interface KeyRow {
   external_id: string
   uuid?: string | null
+  platform?: string
+  country?: string
   recorded_psig?: string | null
   recorded_hsig?: string | null
 }
@@ -54,11 +69,17 @@ export async function* keyBatches(
       if (isNewKey) {
         batch.keys.push(row.external_id)
         batch.lastKey = row.external_id
-        if (row.uuid == null) units += 1
+        if (row.uuid == null && row.platform === undefined) units += 1
         if (row.recorded_psig != null && row.recorded_hsig != null) (batch.recorded ??= {})[row.external_id] = [row.recorded_psig, row.recorded_hsig]
       }
       if (row.uuid != null) {
         batch.uuids.push(row.uuid)
+        units += 1
+      } else if (row.platform !== undefined && row.country !== undefined) {
+        const k = (batch.byKey ??= { platforms: [], countries: [], externalIds: [] })
+        k.platforms.push(row.platform)
+        k.countries.push(row.country)
+        k.externalIds.push(row.external_id)
         units += 1
       }
     }

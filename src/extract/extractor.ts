@@ -14,7 +14,7 @@ import { type KeyBatch, keyBatches } from "./batches"
 import { fetchGroups, type GroupBatch } from "./fetch"
 import { previousHorizon, slicePlanCursor } from "./plan"
 import { ensurePlan, readHorizon } from "./planner"
-import { countProducts, orphanKeysCursor, sliceProductsCursor } from "./sql"
+import { countProducts, orphanKeysCursor, sliceProductKeysCursor } from "./sql"
 import { TEST_MODE_PRODUCTS, testModeSelection } from "./test-mode"
 import { type UnitPosition, UnitLeases, unitsOf } from "./units"
 
@@ -113,7 +113,7 @@ function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncG
     return keyBatches(d.v3, slicePlanCursor(after !== null), params, d.batchSize, { rampUp: true })
   }
   const params = [d.run.slices, slice, ...(after !== null ? [after] : [])]
-  return keyBatches(d.legacy, sliceProductsCursor(after !== null), params, d.batchSize)
+  return keyBatches(d.legacy, sliceProductKeysCursor(after !== null), params, d.batchSize)
 }
 
 async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, start: UnitPosition | null, horizon: string | null): Promise<void> {

@@ -4,7 +4,7 @@ import { inTransaction } from "../db/connect"
 import { copyOut } from "../db/copy"
 import { firstDateNotBefore } from "../mapping/dates"
 import { countOf } from "../messages/copy-text"
-import { copyHistories, copyHistoryRowsSince, fetchProducts, fetchSeeds, historyTails, textArray } from "./sql"
+import { copyHistories, copyHistoryRowsSince, fetchProducts, fetchProductsByKey, fetchSeeds, historyTails, textArray } from "./sql"
 
 /** A batch of groups as transform receives it: legacy rows as PostgreSQL wrote them, plus change signatures. */
 export interface GroupBatch {
@@ -55,9 +55,12 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, tails: TailSou
   let historyRows: string
   let tailGroups: TailGroup[] = []
   try {
-    products = batch.uuids.length > 0
-      ? await client.query<{ rows: string; sigs: string }>(fetchProducts, [batch.uuids])
-      : { rows: [{ rows: "[]", sigs: "{}" }] }
+    const byKey = batch.byKey
+    products = byKey !== undefined && byKey.externalIds.length > 0
+      ? await client.query<{ rows: string; sigs: string }>(fetchProductsByKey, [byKey.platforms, byKey.countries, byKey.externalIds])
+      : batch.uuids.length > 0
+        ? await client.query<{ rows: string; sigs: string }>(fetchProducts, [batch.uuids])
+        : { rows: [{ rows: "[]", sigs: "{}" }] }
     const candidates = tails === null ? [] : tailCandidates(batch, products.rows[0]!.sigs)
     if (candidates.length > 0) {
       tailGroups = await fetchTails(client, batch.keys, candidates, tails!.horizon)
@@ -84,7 +87,7 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, tails: TailSou
     historySigsJson: tailGroups.length === 0 ? "{}" : JSON.stringify(Object.fromEntries(tailGroups.map((g) => [g.k, g.sig]))),
     cutsJson: JSON.stringify(Object.fromEntries(cuts)),
     seedsJson: cuts.length === 0 ? "{}" : await seedsOf(tails!.v3, cuts),
-    productCount: batch.uuids.length,
+    productCount: batch.uuids.length + (batch.byKey?.externalIds.length ?? 0),
     historyCount: countOf(historyRows, "\n"),
   }
 }
