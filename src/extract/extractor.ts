@@ -14,7 +14,8 @@ import { type KeyBatch, keyBatches } from "./batches"
 import { fetchGroups, type GroupBatch } from "./fetch"
 import { previousHorizon, slicePlanCursor } from "./plan"
 import { ensurePlan, readHorizon } from "./planner"
-import { countProducts, orphanKeysCursor, sliceProductKeysCursor } from "./sql"
+import { type FullSlicing, fullRunSlicing, sliceCursor } from "./slices"
+import { countProducts, orphanKeysCursor } from "./sql"
 import { TEST_MODE_PRODUCTS, testModeSelection } from "./test-mode"
 import { type UnitPosition, UnitLeases, unitsOf } from "./units"
 
@@ -51,6 +52,7 @@ export const LEGACY_CONNECTIONS = 1 + FETCH_AHEAD
 export async function extractRun(d: ExtractDeps): Promise<void> {
   const leases = new UnitLeases(d.redis, d.keys, d.run, d.owner)
   let horizon: string | null = null
+  let slicing: FullSlicing = { hash: d.run.slices }
   if (d.run.kind === "incremental" && !d.run.testMode) {
     await ensurePlan(d, leases)
     if (d.signal.aborted) return
@@ -73,6 +75,7 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
     await d.redis.hsetnx(d.keys.run, "total_products", total)
     const mark = await d.legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")
     await d.redis.hsetnx(d.keys.run, "watermark", mark.rows[0]?.w ?? "")
+    if (!d.run.testMode) slicing = await fullRunSlicing(d.legacy, d.redis, d.keys, d.run.slices, total, (await leases.positions()).size > 0)
   }
   const units = unitsOf(d.run)
   for (;;) {
@@ -90,7 +93,7 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
       try {
         // A server restart mid-unit (the legacy cursor dies, Redis goes away): wait for it, then
         // resume the unit after its last published key.
-        await outageWatch().ride(async () => extractUnit(d, leases, unit, (await leases.positions()).get(unit) ?? null, horizon), d.signal)
+        await outageWatch().ride(async () => extractUnit(d, leases, unit, (await leases.positions()).get(unit) ?? null, horizon, slicing), d.signal)
       } finally {
         clearInterval(renewal)
         await leases.release(unit)
@@ -103,20 +106,27 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   d.log.info({ run: d.run.id }, "extract finished: every unit published")
 }
 
-function batchesOf(d: ExtractDeps, unit: string, position: UnitPosition): AsyncGenerator<KeyBatch> {
+async function* batchesOf(d: ExtractDeps, unit: string, position: UnitPosition, slicing: FullSlicing): AsyncGenerator<KeyBatch> {
   const after = position.key
-  if (unit === "test") return testModeBatches(d)
-  if (unit === "orphans") return keyBatches(d.legacy, orphanKeysCursor(after !== null), after !== null ? [after] : [], d.batchSize)
+  if (unit === "test") return yield* testModeBatches(d)
+  if (unit === "orphans") return yield* keyBatches(d.legacy, orphanKeysCursor(after !== null), after !== null ? [after] : [], d.batchSize)
   const slice = Number(unit.slice(1))
   if (d.run.kind === "incremental") {
     const params = [d.run.id, d.run.slices, slice, ...(after !== null ? [after] : [])]
-    return keyBatches(d.v3, slicePlanCursor(after !== null), params, d.batchSize, { rampUp: true })
+    return yield* keyBatches(d.v3, slicePlanCursor(after !== null), params, d.batchSize, { rampUp: true })
   }
-  const params = [d.run.slices, slice, ...(after !== null ? [after] : [])]
-  return keyBatches(d.legacy, sliceProductKeysCursor(after !== null), params, d.batchSize)
+  const cursor = sliceCursor(slicing, slice, after)
+  if (cursor !== null) yield* keyBatches(d.legacy, cursor.sql, cursor.params, d.batchSize)
 }
 
-async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, start: UnitPosition | null, horizon: string | null): Promise<void> {
+async function extractUnit(
+  d: ExtractDeps,
+  leases: UnitLeases,
+  unit: string,
+  start: UnitPosition | null,
+  horizon: string | null,
+  slicing: FullSlicing,
+): Promise<void> {
   if (start?.done) return
   const log = d.log.child({ unit })
   log.info({ after: start?.key ?? null }, start?.key ? "resuming unit" : "extracting unit")
@@ -141,7 +151,7 @@ async function extractUnit(d: ExtractDeps, leases: UnitLeases, unit: string, sta
     return ok
   }
   try {
-    for await (const kb of batchesOf(d, unit, start ?? { key: null, done: false })) {
+    for await (const kb of batchesOf(d, unit, start ?? { key: null, done: false }, slicing)) {
       const pending = fetchGroups(d.legacy, kb, horizon === null ? null : { horizon, v3: d.v3 })
       pending.catch(() => undefined)
       ahead.push(pending)

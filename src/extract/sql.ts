@@ -37,17 +37,17 @@ export const sliceProductsCursor = (withPosition: boolean) => `
   ORDER BY p.external_id, p.uuid`
 
 /**
- * (external_id, platform, country) of one slice's products, in key order, after a resume
- * position: a full run's work unit. Every column is in the product table's unique key, so the
+ * (external_id, platform, country) of the products `where` selects, in key order: a full run's
+ * work unit (src/extract/slices.ts). Every column is in the product table's unique key, so the
  * server reads its index alone (an index-only scan) where the uuid needs the table: at 1.6M
  * products the table is 1.5 GB, past the quarter of shared_buffers beyond which a sequential
  * scan reads through a small ring of buffers, so each of the eight slices read all of it again
  * (2.5 s against 0.14 s a slice; docs/DECISIONS.md 56).
  */
-export const sliceProductKeysCursor = (withPosition: boolean) => `
+export const sliceProductKeysCursor = (where: string) => `
   SELECT p.external_id, p.platform, p.country
   FROM product p
-  WHERE ${sliceOf("p.external_id", "$1", "$2")}${withPosition ? " AND p.external_id > $3" : ""}
+  WHERE ${where}
   ORDER BY p.external_id, p.platform, p.country`
 
 /**
