@@ -14,8 +14,8 @@ import { type KeyBatch, keyBatches } from "./batches"
 import { fetchGroups, type GroupBatch } from "./fetch"
 import { previousHorizon, slicePlanCursor } from "./plan"
 import { ensurePlan, readHorizon } from "./planner"
-import { type FullSlicing, fullRunSlicing, sliceCursor } from "./slices"
-import { countProducts, orphanKeysCursor } from "./sql"
+import { fullRunSlicing, recordedSlicing, type Slicing, sliceWhere } from "./slices"
+import { countProducts, orphanKeysCursor, sliceProductKeysCursor } from "./sql"
 import { TEST_MODE_PRODUCTS, testModeSelection } from "./test-mode"
 import { type UnitPosition, UnitLeases, unitsOf } from "./units"
 
@@ -52,13 +52,14 @@ export const LEGACY_CONNECTIONS = 1 + FETCH_AHEAD
 export async function extractRun(d: ExtractDeps): Promise<void> {
   const leases = new UnitLeases(d.redis, d.keys, d.run, d.owner)
   let horizon: string | null = null
-  let slicing: FullSlicing = { hash: d.run.slices }
+  let slicing: Slicing = { hash: d.run.slices }
   if (d.run.kind === "incremental" && !d.run.testMode) {
     await ensurePlan(d, leases)
     if (d.signal.aborted) return
     // Every copy of extract splits the plan the same way: by the unit count the planner recorded.
     const planned = Number(await d.redis.hget(d.keys.run, "slices"))
     if (Number.isInteger(planned) && planned > 0) d = { ...d, run: { ...d.run, slices: planned } }
+    slicing = await recordedSlicing(d.redis, d.keys, d.run.slices)
     horizon = await previousHorizon(d.legacy, d.v3, d.run.id)
     if (horizon === null) d.log.info({ run: d.run.id }, "no legacy horizon of an earlier run to trust: every planned group is re-migrated whole")
   }
@@ -106,17 +107,17 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   d.log.info({ run: d.run.id }, "extract finished: every unit published")
 }
 
-async function* batchesOf(d: ExtractDeps, unit: string, position: UnitPosition, slicing: FullSlicing): AsyncGenerator<KeyBatch> {
+async function* batchesOf(d: ExtractDeps, unit: string, position: UnitPosition, slicing: Slicing): AsyncGenerator<KeyBatch> {
   const after = position.key
   if (unit === "test") return yield* testModeBatches(d)
   if (unit === "orphans") return yield* keyBatches(d.legacy, orphanKeysCursor(after !== null), after !== null ? [after] : [], d.batchSize)
   const slice = Number(unit.slice(1))
-  if (d.run.kind === "incremental") {
-    const params = [d.run.id, d.run.slices, slice, ...(after !== null ? [after] : [])]
-    return yield* keyBatches(d.v3, slicePlanCursor(after !== null), params, d.batchSize, { rampUp: true })
-  }
-  const cursor = sliceCursor(slicing, slice, after)
-  if (cursor !== null) yield* keyBatches(d.legacy, cursor.sql, cursor.params, d.batchSize)
+  const incremental = d.run.kind === "incremental"
+  const params: unknown[] = incremental ? [d.run.id] : []
+  const where = sliceWhere(slicing, slice, after, incremental ? "k.external_id" : "p.external_id", params)
+  if (where === null) return
+  if (incremental) yield* keyBatches(d.v3, slicePlanCursor(where), params, d.batchSize, { rampUp: true })
+  else yield* keyBatches(d.legacy, sliceProductKeysCursor(where), params, d.batchSize)
 }
 
 async function extractUnit(
@@ -125,7 +126,7 @@ async function extractUnit(
   unit: string,
   start: UnitPosition | null,
   horizon: string | null,
-  slicing: FullSlicing,
+  slicing: Slicing,
 ): Promise<void> {
   if (start?.done) return
   const log = d.log.child({ unit })

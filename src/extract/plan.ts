@@ -3,7 +3,7 @@ import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
 import type { Logger } from "../log/logger"
 import { historiesChangedSince, legacySigsSince, previousRun, recentHistoryKeys } from "./plan-since"
-import { MAX_HORIZON_AGE, horizonAge, signatureOf, sliceOf } from "./sql"
+import { MAX_HORIZON_AGE, horizonAge, signatureOf } from "./sql"
 
 /**
  * Legacy signatures of every group, one row per raw external_id: its products' uuids and
@@ -118,16 +118,16 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
 }
 
 /**
- * (external_id, uuid) rows of one slice of the plan, in key order, like the full-run cursor, with
- * the signatures the group's last loads recorded: its products' (when load-products and
- * load-multimedia agree on it) and its history rows'.
+ * (external_id, uuid) rows of run $1's planned keys `where` selects (src/extract/slices.ts), in
+ * key order, like the full-run cursor, with the signatures the group's last loads recorded: its
+ * products' (when load-products and load-multimedia agree on it) and its history rows'.
  */
-export const slicePlanCursor = (withPosition: boolean) => `
+export const slicePlanCursor = (where: string) => `
   SELECT k.external_id, u.uuid, CASE WHEN g.products_sig = g.multimedia_sig THEN g.products_sig END AS recorded_psig,
          g.histories_sig AS recorded_hsig
   FROM migration.plan_keys k LEFT JOIN LATERAL unnest(k.uuids) AS u(uuid) ON true
   LEFT JOIN migration.group_state g ON g.external_id = k.external_id
-  WHERE k.run_id = $1 AND ${sliceOf("k.external_id", "$2", "$3")}${withPosition ? " AND k.external_id > $4" : ""}
+  WHERE k.run_id = $1 AND ${where}
   ORDER BY k.external_id, u.uuid`
 
 /**

@@ -6,6 +6,7 @@ import { outageWatch } from "../runtime/outage"
 import { sleep } from "../runtime/sleep"
 import type { StreamKeys } from "../streams/keys"
 import { computePlan } from "./plan"
+import { BOUNDS_FIELD, drawPlanBounds } from "./slices"
 import { legacyHorizon } from "./sql"
 import { UnitLeases } from "./units"
 
@@ -76,8 +77,11 @@ export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, 
       d.log.warn({ run: d.run.id }, "lost the plan's lease while planning: leaving the plan to the copy that holds it")
       return "busy"
     }
+    const slices = planSlices(plan.groups, d.batchSize, d.run.slices)
+    const bounds = await outageWatch().ride(() => drawPlanBounds(d.v3, d.run.id, plan.groups, slices), d.signal)
     await d.redis.hset(d.keys.run, {
-      slices: planSlices(plan.groups, d.batchSize, d.run.slices),
+      slices,
+      [BOUNDS_FIELD]: JSON.stringify(bounds),
       plan_groups: plan.groups,
       plan_products: plan.products,
       plan_new_groups: plan.newGroups,

@@ -37,8 +37,8 @@ export const sliceProductsCursor = (withPosition: boolean) => `
   ORDER BY p.external_id, p.uuid`
 
 /**
- * (external_id, platform, country) of the products `where` selects, in key order: a full run's
- * work unit (src/extract/slices.ts). Every column is in the product table's unique key, so the
+ * (external_id, platform, country) of the products `where` selects (src/extract/slices.ts), in
+ * key order: a full run's work unit. Every column is in the product table's unique key, so the
  * server reads its index alone (an index-only scan) where the uuid needs the table: at 1.6M
  * products the table is 1.5 GB, past the quarter of shared_buffers beyond which a sequential
  * scan reads through a small ring of buffers, so each of the eight slices read all of it again

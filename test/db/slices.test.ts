@@ -2,8 +2,8 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { keyBatches } from "../../src/extract/batches"
 import { fetchGroups } from "../../src/extract/fetch"
-import { drawBounds, type FullSlicing, fullRunSlicing, sliceCursor } from "../../src/extract/slices"
-import { sliceProductsCursor } from "../../src/extract/sql"
+import { drawBounds, fullRunSlicing, type Slicing, sliceWhere } from "../../src/extract/slices"
+import { sliceProductKeysCursor, sliceProductsCursor } from "../../src/extract/sql"
 import { streamKeys } from "../../src/streams/keys"
 import { createLegacyDatabase } from "../support/legacy"
 import { releaseAndCheckLeaks } from "../support/leaks"
@@ -32,10 +32,11 @@ afterAll(async () => {
   await releaseAndCheckLeaks(redis, [prefix], [db.name])
 })
 
-const batchesOf = async (slicing: FullSlicing, slice: number, after: string | null = null) => {
-  const cursor = sliceCursor(slicing, slice, after)
+const batchesOf = async (slicing: Slicing, slice: number, after: string | null = null) => {
+  const params: unknown[] = []
+  const where = sliceWhere(slicing, slice, after, "p.external_id", params)
   const out = []
-  if (cursor !== null) for await (const b of keyBatches(pool, cursor.sql, cursor.params, 50)) out.push(b)
+  if (where !== null) for await (const b of keyBatches(pool, sliceProductKeysCursor(where), params, 50)) out.push(b)
   return out
 }
 
@@ -70,7 +71,7 @@ describe("a full run's slices", () => {
       client.release()
     }
     expect(listedKeys(await batchesOf({ bounds: [] }, 0)).sort()).toEqual((await productKeys()).sort())
-    expect(sliceCursor({ bounds: [] }, 1, null)).toBeNull()
+    expect(sliceWhere({ bounds: [] }, 1, null, "p.external_id", [])).toBeNull()
   })
 
   it("resume after a key with the groups that follow it", async () => {

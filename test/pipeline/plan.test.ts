@@ -1,6 +1,9 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { keyBatches } from "../../src/extract/batches"
+import { slicePlanCursor } from "../../src/extract/plan"
 import { planOnce, type PlannerDeps } from "../../src/extract/planner"
+import { recordedSlicing, sliceWhere } from "../../src/extract/slices"
 import { UnitLeases } from "../../src/extract/units"
 import { createLogger } from "../../src/log/logger"
 import type { RunState } from "../../src/run/state"
@@ -43,7 +46,7 @@ afterAll(async () => {
 })
 
 const copy = (owner: string): { d: PlannerDeps; leases: UnitLeases } => {
-  const d: PlannerDeps = { legacy, v3, redis, keys, run, owner, batchSize: 50, log, signal: new AbortController().signal }
+  const d: PlannerDeps = { legacy, v3, redis, keys, run, owner, batchSize: 20, log, signal: new AbortController().signal }
   // A lease of 1.5 s, renewed every 0.5 s: a plan held up for 4.5 s outlasts it three times over.
   return { d, leases: new UnitLeases(redis, keys, run, owner, 1_500) }
 }
@@ -78,6 +81,24 @@ describe("the incremental plan", () => {
     // The lease is given back once the plan is recorded.
     expect(await redis.get(keys.unitLease(run.id, "plan"))).toBeNull()
   }, 60_000)
+
+  it("is cut into ranges of its keys, recorded with it, that together list every planned key once", async () => {
+    // The plan of the test above: about 800 groups in batches of 20, split as planSlices says (four units).
+    const slices = Number(await redis.hget(keys.run, "slices"))
+    expect(slices).toBeGreaterThan(1)
+    const slicing = await recordedSlicing(redis, keys, slices)
+    expect("bounds" in slicing && slicing.bounds).toHaveLength(slices - 1)
+    const listed: string[] = []
+    for (let s = 0; s < slices; s++) {
+      const params: unknown[] = [run.id]
+      const unit: string[] = []
+      for await (const b of keyBatches(v3, slicePlanCursor(sliceWhere(slicing, s, null, "k.external_id", params)!), params, 50)) unit.push(...b.keys)
+      expect(unit.length).toBeGreaterThan(0)
+      listed.push(...unit)
+    }
+    const { rows } = await v3.query<{ k: string }>("SELECT external_id AS k FROM migration.plan_keys WHERE run_id = $1 ORDER BY external_id", [run.id])
+    expect(listed).toEqual(rows.map((r) => r.k))
+  })
 
   it("gives its lease back at once when planning fails, so another copy can plan without waiting it out", async () => {
     const other: RunState = { ...run, id: "rplanfail" }
