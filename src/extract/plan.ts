@@ -2,7 +2,6 @@ import type pg from "pg"
 import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
 import type { Logger } from "../log/logger"
-import { quickPlan } from "./plan-quick"
 import { historiesChangedSince, legacySigsSince, previousRun, recentHistoryKeys } from "./plan-since"
 import { MAX_HORIZON_AGE, horizonAge, signatureOf } from "./sql"
 
@@ -55,8 +54,7 @@ export interface PlanSummary {
  * Writes the groups an incremental run must re-migrate into migration.plan_keys: those whose
  * legacy product or history rows changed since the loaders last recorded them, and those never
  * seen. Products are compared by their full signatures; history rows since the last finished
- * run where it can be trusted (src/extract/plan-since.ts), else by their full signatures too;
- * when that run recorded its loads' runs, only the changed groups are read (src/extract/plan-quick.ts).
+ * run where it can be trusted (src/extract/plan-since.ts), else by their full signatures too.
  * Work is proportional to the catalog for this one read-only scan and to the change for
  * everything after it.
  */
@@ -66,8 +64,6 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
     ? "history rows compared since the last finished run"
     : "no finished run to compare history rows since: comparing every group's full signature")
   return inTransaction(v3, async (tx) => {
-    const quick = since ? await quickPlan(legacy, tx, runId, since, log) : null
-    if (quick) return { ...quick, watermark: await watermarkOf(legacy) }
     // uuids stay text until a group is planned: parsing every group's array on the way in cost
     // the v3 server 0.27 CPU-seconds at 400k products against 0.11 as text.
     await tx.query(`CREATE TEMP TABLE legacy_sigs (external_id text COLLATE "C", uuids text, psig text, hsig text, hcount bigint) ON COMMIT DROP`)
@@ -109,19 +105,16 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
       since ? [runId, since.id, since.full] : [runId],
     )
     const row = inserted.rows[0]!
+    const mark = await legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")
     return {
       groups: row.n,
       products: row.products,
       newGroups: row.fresh,
       productChanges: row.pchanged,
       historyChanges: row.hchanged,
-      watermark: await watermarkOf(legacy),
+      watermark: mark.rows[0]?.w ?? null,
     }
   })
-}
-
-async function watermarkOf(legacy: pg.Pool): Promise<string | null> {
-  return (await legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")).rows[0]?.w ?? null
 }
 
 /**

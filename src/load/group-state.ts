@@ -5,20 +5,18 @@ export type StateColumn = "products_sig" | "histories_sig" | "multimedia_sig"
 /**
  * Records, in the loader's own transaction, the legacy signature of each group it finished
  * writing: the next incremental run skips a group only when every loader recorded its current
- * signature (src/extract/plan.ts). Histories and products also record the run (`run`): a daily
- * plan re-plans a group the last run planned but did not record (src/extract/plan-since.ts,
- * src/extract/plan-quick.ts).
+ * signature (src/extract/plan.ts). Histories also record the run (`run`): a daily plan re-plans
+ * a group the last run planned but did not record (src/extract/plan-since.ts).
  */
 export async function recordGroupState(tx: pg.PoolClient, column: StateColumn, keys: [string, string | null][], run: string | null = null): Promise<void> {
   if (keys.length === 0) return
-  const runColumn = column === "histories_sig" ? "histories_run" : column === "products_sig" ? "products_run" : null
-  const withRun = runColumn !== null
+  const withRun = column === "histories_sig"
   await tx.query(
     withRun
-      ? `INSERT INTO migration.group_state (external_id, ${column}, ${runColumn})
+      ? `INSERT INTO migration.group_state (external_id, histories_sig, histories_run)
          SELECT k, s, $3 FROM unnest($1::text[], $2::text[]) AS t(k, s) ORDER BY 1
-         ON CONFLICT (external_id) DO UPDATE SET ${column} = EXCLUDED.${column}, ${runColumn} = EXCLUDED.${runColumn}
-         WHERE (group_state.${column}, group_state.${runColumn}) IS DISTINCT FROM (EXCLUDED.${column}, EXCLUDED.${runColumn})`
+         ON CONFLICT (external_id) DO UPDATE SET histories_sig = EXCLUDED.histories_sig, histories_run = EXCLUDED.histories_run
+         WHERE (group_state.histories_sig, group_state.histories_run) IS DISTINCT FROM (EXCLUDED.histories_sig, EXCLUDED.histories_run)`
       : `INSERT INTO migration.group_state (external_id, ${column})
          SELECT * FROM unnest($1::text[], $2::text[]) ORDER BY 1
          ON CONFLICT (external_id) DO UPDATE SET ${column} = EXCLUDED.${column}

@@ -35,13 +35,13 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
       let loaded = 0
       let displaced = 0
       let whole = false
-      const write = async (groups: ProductGroup[], recordState: string | false) => {
+      const write = async (groups: ProductGroup[], recordState: boolean) => {
         const w = await inTransaction(d.pool, async (tx) => writeProducts(tx, payloadOf(m, groups), recordState, await bulkActive(tx)))
         loaded += groups.reduce((n, g) => n + g.products.length, 0)
         displaced += w.displaced
       }
       const refusedGroups = await isolate(m.groups, async (part, all) => {
-        await write([...part], all && !m.test && m.run)
+        await write([...part], all && !m.test)
         whole ||= all
       })
       const refused: Refused<{ group: ProductGroup; id: string }>[] = []
@@ -55,7 +55,7 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
       if (!whole && !m.test) {
         const failed = new Set(refusedGroups.map((r) => r.unit.key))
         const done = m.groups.filter((g) => !failed.has(g.key))
-        await inTransaction(d.pool, (tx) => recordGroupState(tx, "products_sig", done.map((g) => [g.key, g.sig]), m.run))
+        await inTransaction(d.pool, (tx) => recordGroupState(tx, "products_sig", done.map((g) => [g.key, g.sig])))
       }
       await recordRefused(d.pool, "products", m.run, refused.map((r) => ({ id: r.unit.id, error: r.error })))
       for (const r of refused) {

@@ -32,7 +32,7 @@ async function freshDb(): Promise<pg.Pool> {
   return pool
 }
 
-const load = (pool: pg.Pool, payload: ProductsPayload) => inTransaction(pool, (tx) => writeProducts(tx, payload, "rtest"))
+const load = (pool: pg.Pool, payload: ProductsPayload) => inTransaction(pool, (tx) => writeProducts(tx, payload, true))
 const rowVersions = async (pool: pg.Pool, table: string) =>
   (await pool.query<{ v: string }>(`SELECT string_agg(xmin::text, ',' ORDER BY id) AS v FROM ${table}`)).rows[0]!.v
 
@@ -118,7 +118,7 @@ describe("load-products", () => {
         await new Promise((r) => setTimeout(r, 20))
       }
       // The first batch goes on: 555 loses its last claim and is deleted.
-      await writeProducts(moving, payloadOf([{ ...m1, updated_at: "2024-06-01", provider: { name: "Other", externalId: "556" } }]), "rtest")
+      await writeProducts(moving, payloadOf([{ ...m1, updated_at: "2024-06-01", provider: { name: "Other", externalId: "556" } }]), true)
       await moving.query("COMMIT")
       await naming
     } finally {
@@ -138,7 +138,7 @@ describe("load-products", () => {
     const batchByBatch = await freshDb()
     for (const b of batches) await load(batchByBatch, b)
     const bulk = await freshDb()
-    for (const b of batches) await inTransaction(bulk, (tx) => writeProducts(tx, b, "rtest", true))
+    for (const b of batches) await inTransaction(bulk, (tx) => writeProducts(tx, b, true, true))
     // Before the end, the bulk path has only inserted: the first claimer's name, and 555 still there.
     expect((await providers(bulk)).map((r) => r.name)).toEqual(["Left", "Kept", "New Name"])
     await inTransaction(bulk, (tx) => settleAllProviders(tx))

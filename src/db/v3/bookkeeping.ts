@@ -39,12 +39,6 @@ export const providerClaims = migrationSchema.table(
 export const groupState = migrationSchema.table("group_state", {
   externalId: orderedText("external_id").primaryKey(),
   productsSig: text("products_sig"),
-  /** The run whose load recorded products_sig: a daily plan's carry-over (src/extract/plan-quick.ts). */
-  productsRun: text("products_run"),
-  /** The product count products_sig holds, as histories_count for histories_sig: summed by a daily plan (src/extract/plan-quick.ts). */
-  productsCount: bigint("products_count", { mode: "number" }).generatedAlwaysAs(
-    sql`CASE WHEN products_sig IS NULL THEN 0 WHEN products_sig ~ '^x[0-9]+:' THEN split_part(substr(products_sig, 2), ':', 1)::bigint END`,
-  ),
   historiesSig: text("histories_sig"),
   multimediaSig: text("multimedia_sig"),
   /** The run whose load recorded histories_sig: a daily plan's carry-over (src/extract/plan-since.ts). */
