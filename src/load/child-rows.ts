@@ -51,18 +51,13 @@ function statements<T>(t: ChildTable<T>, columns: readonly string[]) {
         SELECT b.product_id, o.${t.key} FROM unnest($1::text[], $2::${t.keyType}[], $3::${t.keyType}[]) AS b(product_id, lo, hi),
         LATERAL (${outside(`y.${t.key} < b.lo`)} UNION ALL ${outside(`y.${t.key} > b.hi`)} UNION ALL ${outside("b.lo IS NULL")}) o
       ) d WHERE x.product_id = d.product_id AND x.${t.key} = d.${t.key}`,
-    // Rows that differ from v3's are updated where they are, found by one index probe each, and
-    // rows identical to v3's are skipped by the same probe. The INSERT … ON CONFLICT DO UPDATE
-    // this replaces locked each conflicting row before updating it (a WAL record more): for 500
-    // products' rows of the 400k bench (about 15k rows), 131–159 ms against 160–187 ms and 22 %
-    // fewer WAL records, in three samples.
-    update: `
-      UPDATE ${t.table} x SET ${compared.map((c) => `${c} = i.${c}`).join(", ")} FROM ${incoming} i
-      WHERE x.product_id = i.product_id AND x.${t.key} = i.${t.key} AND ${row("x")} IS DISTINCT FROM ${row("i")}`,
-    // Then the rows v3 lacks. ON CONFLICT stays for a racing first load.
-    insert: `
+    // Rows identical to v3's are filtered by one index probe each and never reach ON CONFLICT,
+    // which locks every conflicting row (a WAL record and a dirtied page each) before its WHERE
+    // can skip it. ON CONFLICT stays for the rows that differ and for a racing first load.
+    merge: `
       INSERT INTO ${t.table} (${list}) SELECT ${columns.map((c) => `i.${c}`).join(", ")} FROM ${incoming} i
-      WHERE NOT EXISTS (SELECT 1 FROM ${t.table} x WHERE x.product_id = i.product_id AND x.${t.key} = i.${t.key})
+      WHERE NOT EXISTS (SELECT 1 FROM ${t.table} x WHERE x.product_id = i.product_id AND x.${t.key} = i.${t.key}
+                        AND ${row("x")} IS NOT DISTINCT FROM ${row("i")})
       ON CONFLICT (product_id, ${t.key}) ${upsertTail(t.table, t.columns, keep)}`,
   }
 }
@@ -105,7 +100,5 @@ export async function writeChildRows<T>(
   // sequential scan to find a few products' rows; the (product_id, key) index is always right here.
   await tx.query("SET LOCAL enable_seqscan = off")
   await tx.query(s.deleteOutside, [bounds.map((b) => b[0]), bounds.map((b) => b[1]), bounds.map((b) => b[2])])
-  if (chunks.length === 0) return 0
-  const updated = (await tx.query(s.update)).rowCount ?? 0
-  return updated + ((await tx.query(s.insert)).rowCount ?? 0)
+  return chunks.length > 0 ? ((await tx.query(s.merge)).rowCount ?? 0) : 0
 }
