@@ -79,7 +79,7 @@ export const settings = {
     // The prefix is a Redis Cluster hash tag ({prefix}): braces would end it early.
     check: (v: string) => (/^[A-Za-z0-9_.:-]+$/.test(v) ? undefined : "expected letters, digits, '_', '-', '.' or ':' (not empty)"),
   },
-  extractBatchSize: wholeNumber("EXTRACT_BATCH_SIZE", 500, "legacy products per extract stream entry"),
+  extractBatchSize: wholeNumber("EXTRACT_BATCH_SIZE", 500, "legacy products per extract stream entry (a daily plan of fewer than 22 batches gets smaller ones, down to 100)"),
   extractSlices: wholeNumber("EXTRACT_SLICES", 8, "work units a run's legacy key space is split into, shared by extract copies"),
   historyBatchRows: wholeNumber("HISTORY_BATCH_ROWS", 20000, "v3 history rows per load-histories stream entry"),
   maxInFlight: wholeNumber("MAX_IN_FLIGHT", 16, "backpressure: undelivered plus pending entries allowed downstream of extract"),

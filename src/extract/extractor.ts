@@ -13,7 +13,7 @@ import { waitForRoom } from "./backpressure"
 import { type KeyBatch, keyBatches } from "./batches"
 import { fetchGroups, type GroupBatch } from "./fetch"
 import { previousHorizon, slicePlanCursor } from "./plan"
-import { ensurePlan, readHorizon } from "./planner"
+import { BATCH_SIZE_FIELD, ensurePlan, readHorizon } from "./planner"
 import { fullRunSlicing, recordedSlicing, type Slicing, sliceWhere } from "./slices"
 import { countProducts, orphanKeysCursor, sliceProductKeysCursor } from "./sql"
 import { TEST_MODE_PRODUCTS, testModeSelection } from "./test-mode"
@@ -59,6 +59,9 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
     // Every copy of extract splits the plan the same way: by the unit count the planner recorded.
     const planned = Number(await d.redis.hget(d.keys.run, "slices"))
     if (Number.isInteger(planned) && planned > 0) d = { ...d, run: { ...d.run, slices: planned } }
+    // And in batches of the size it chose for the plan (absent from a plan of an earlier release).
+    const size = Number(await d.redis.hget(d.keys.run, BATCH_SIZE_FIELD))
+    if (Number.isInteger(size) && size > 0) d = { ...d, batchSize: size }
     slicing = await recordedSlicing(d.redis, d.keys, d.run.slices)
     horizon = await previousHorizon(d.legacy, d.v3, d.run.id)
     if (horizon === null) d.log.info({ run: d.run.id }, "no legacy horizon of an earlier run to trust: every planned group is re-migrated whole")

@@ -2,7 +2,7 @@ import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { keyBatches } from "../../src/extract/batches"
 import { slicePlanCursor } from "../../src/extract/plan"
-import { planOnce, type PlannerDeps } from "../../src/extract/planner"
+import { dailyBatchSize, planOnce, type PlannerDeps } from "../../src/extract/planner"
 import { recordedSlicing, sliceWhere } from "../../src/extract/slices"
 import { UnitLeases } from "../../src/extract/units"
 import { createLogger } from "../../src/log/logger"
@@ -78,6 +78,8 @@ describe("the incremental plan", () => {
     const groups = (await legacy.query<{ n: number }>("SELECT count(DISTINCT external_id)::int AS n FROM product")).rows[0]!.n
     expect(planned).toBeGreaterThanOrEqual(groups)
     expect(Number(await redis.hget(keys.run, "plan_groups"))).toBe(planned)
+    // Every extract copy cuts it in batches of the size recorded with it: EXTRACT_BATCH_SIZE here.
+    expect(Number(await redis.hget(keys.run, "batch_size"))).toBe(20)
     // The lease is given back once the plan is recorded.
     expect(await redis.get(keys.unitLease(run.id, "plan"))).toBeNull()
   }, 60_000)
@@ -98,6 +100,14 @@ describe("the incremental plan", () => {
     }
     const { rows } = await v3.query<{ k: string }>("SELECT external_id AS k FROM migration.plan_keys WHERE run_id = $1 ORDER BY external_id", [run.id])
     expect(listed).toEqual(rows.map((r) => r.k))
+  })
+
+  it("cuts a small daily plan into smaller batches, never below 100 products nor above EXTRACT_BATCH_SIZE", () => {
+    // The 400k quiet day: 3,380 products in 22 batches of 154, not 7 of 500.
+    expect(dailyBatchSize(3_380, 500)).toBe(154)
+    expect(dailyBatchSize(200_000, 500)).toBe(500)
+    expect(dailyBatchSize(40, 500)).toBe(100)
+    expect(dailyBatchSize(40, 20)).toBe(20)
   })
 
   it("gives its lease back at once when planning fails, so another copy can plan without waiting it out", async () => {
