@@ -13,7 +13,8 @@ import { waitForRoom } from "./backpressure"
 import { type KeyBatch, keyBatches } from "./batches"
 import { fetchGroups, type GroupBatch } from "./fetch"
 import { previousHorizon, slicePlanCursor } from "./plan"
-import { BATCH_SIZE_FIELD, ensurePlan, readHorizon } from "./planner"
+import { EARLY_BATCH_SIZE_FIELD, EARLY_PLAN, EARLY_UNIT } from "./plan-early"
+import { BATCH_SIZE_FIELD, ensureEarlyPlan, ensurePlan, readHorizon } from "./planner"
 import { fullRunSlicing, recordedSlicing, type Slicing, sliceWhere } from "./slices"
 import { countProducts, orphanKeysCursor, sliceProductKeysCursor } from "./sql"
 import { TEST_MODE_PRODUCTS, testModeSelection } from "./test-mode"
@@ -54,6 +55,12 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   let horizon: string | null = null
   let slicing: Slicing = { hash: d.run.slices }
   if (d.run.kind === "incremental" && !d.run.testMode) {
+    // The early keys while the rest of the plan is compared, when another copy plans (src/extract/plan-early.ts).
+    await ensureEarlyPlan(d, leases)
+    if (d.signal.aborted) return
+    horizon = await previousHorizon(d.legacy, d.v3, d.run.id)
+    const positions = await leases.positions()
+    if (positions.get(EARLY_PLAN)?.done && !positions.get(EARLY_UNIT)?.done) await workUnit(d, leases, EARLY_UNIT, horizon, slicing)
     await ensurePlan(d, leases)
     if (d.signal.aborted) return
     // Every copy of extract splits the plan the same way: by the unit count the planner recorded.
@@ -63,7 +70,6 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
     const size = Number(await d.redis.hget(d.keys.run, BATCH_SIZE_FIELD))
     if (Number.isInteger(size) && size > 0) d = { ...d, batchSize: size }
     slicing = await recordedSlicing(d.redis, d.keys, d.run.slices)
-    horizon = await previousHorizon(d.legacy, d.v3, d.run.id)
     if (horizon === null) d.log.info({ run: d.run.id }, "no legacy horizon of an earlier run to trust: every planned group is re-migrated whole")
   }
   if (d.run.kind === "full") {
@@ -90,18 +96,7 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
     let worked = false
     for (const unit of remaining) {
       if (d.signal.aborted) return
-      if (!(await leases.acquire(unit))) continue
-      worked = true
-      // Keeps the lease while a slow fetch or a backpressure wait holds up the next publish.
-      const renewal = setInterval(() => void leases.renew(unit).catch(() => undefined), leases.ttlMs / 3)
-      try {
-        // A server restart mid-unit (the legacy cursor dies, Redis goes away): wait for it, then
-        // resume the unit after its last published key.
-        await outageWatch().ride(async () => extractUnit(d, leases, unit, (await leases.positions()).get(unit) ?? null, horizon, slicing), d.signal)
-      } finally {
-        clearInterval(renewal)
-        await leases.release(unit)
-      }
+      if (await workUnit(d, leases, unit, horizon, slicing)) worked = true
     }
     // Units held by other copies: wait, and take them over if their holder dies.
     if (!worked) await sleep(1_000, d.signal)
@@ -110,16 +105,37 @@ export async function extractRun(d: ExtractDeps): Promise<void> {
   d.log.info({ run: d.run.id }, "extract finished: every unit published")
 }
 
+/** Extracts `unit` unless another copy holds its lease; returns whether this copy worked on it. */
+async function workUnit(d: ExtractDeps, leases: UnitLeases, unit: string, horizon: string | null, slicing: Slicing): Promise<boolean> {
+  if (!(await leases.acquire(unit))) return false
+  // Keeps the lease while a slow fetch or a backpressure wait holds up the next publish.
+  const renewal = setInterval(() => void leases.renew(unit).catch(() => undefined), leases.ttlMs / 3)
+  try {
+    // A server restart mid-unit (the legacy cursor dies, Redis goes away): wait for it, then
+    // resume the unit after its last published key.
+    await outageWatch().ride(async () => extractUnit(d, leases, unit, (await leases.positions()).get(unit) ?? null, horizon, slicing), d.signal)
+  } finally {
+    clearInterval(renewal)
+    await leases.release(unit)
+  }
+  return true
+}
+
 async function* batchesOf(d: ExtractDeps, unit: string, position: UnitPosition, slicing: Slicing): AsyncGenerator<KeyBatch> {
   const after = position.key
   if (unit === "test") return yield* testModeBatches(d)
   if (unit === "orphans") return yield* keyBatches(d.legacy, orphanKeysCursor(after !== null), after !== null ? [after] : [], d.batchSize)
+  if (unit === EARLY_UNIT) {
+    const size = Number(await d.redis.hget(d.keys.run, EARLY_BATCH_SIZE_FIELD))
+    const where = `k.early${after !== null ? " AND k.external_id > $2" : ""}`
+    return yield* keyBatches(d.v3, slicePlanCursor(where), after !== null ? [d.run.id, after] : [d.run.id], size > 0 ? size : d.batchSize, { rampUp: true })
+  }
   const slice = Number(unit.slice(1))
   const incremental = d.run.kind === "incremental"
   const params: unknown[] = incremental ? [d.run.id] : []
   const where = sliceWhere(slicing, slice, after, incremental ? "k.external_id" : "p.external_id", params)
   if (where === null) return
-  if (incremental) yield* keyBatches(d.v3, slicePlanCursor(where), params, d.batchSize, { rampUp: true })
+  if (incremental) yield* keyBatches(d.v3, slicePlanCursor(`NOT k.early AND ${where}`), params, d.batchSize, { rampUp: true })
   else yield* keyBatches(d.legacy, sliceProductKeysCursor(where), params, d.batchSize)
 }
 

@@ -11,7 +11,8 @@ import { MAX_HORIZON_AGE, horizonAge, signatureOf } from "./sql"
  * - a row was inserted or updated: the new row version's xmin is at or after K's legacy_xmin,
  *   the oldest legacy transaction still running when K started (src/extract/sql.ts
  *   legacyHorizon), since K read the group after that moment and anything it did not see
- *   committed later. One filtered scan finds those keys (0.73–0.80 s);
+ *   committed later. One filtered scan finds those keys (0.73–0.80 s), the plan's early keys
+ *   (src/extract/plan-early.ts);
  * - a row was deleted: the group's row count differs from the count its recorded signature
  *   holds ('x<count>:<sum>', src/extract/sql.ts signatureOf). Counting by key reads the history
  *   index only (0.77 s);
@@ -57,19 +58,11 @@ export const legacySigsSince = `
     ON h.external_id = p.external_id`
 
 /**
- * The keys with a history row at or after `xmin`, once each. A scan of its own, run beside
- * legacySigsSince on a second connection: the two took 1.97–2.25 s one after the other in one
- * statement (400k products). `xmin` is digits only (previousRun), so it is written into the
- * statement, which COPY cannot parameterize.
- */
-export const recentHistoryKeys = (xmin: string) =>
-  `SELECT DISTINCT h.external_product_id FROM history h WHERE age(h.xmin) <= age('${xmin}'::xid)`
-
-/**
- * hchanged for the plan's comparison (s: legacy_sigs, g: group_state); $2 is K's id, $3 whether
- * K was a full run. The two small sets are looked up as hashed subplans: joined, the temporary
- * table (no statistics) was sorted for a merge join, 0.70 s against 0.58 s at 400k products.
+ * hchanged for the plan's comparison (s: legacy_sigs, g: group_state); $1 is the run's id, $2
+ * K's, $3 whether K was a full run. The keys with new rows are the run's early keys
+ * (src/extract/plan-early.ts). The two small sets are looked up as hashed subplans: joined, the
+ * temporary table (no statistics) was sorted for a merge join, 0.70 s against 0.58 s at 400k products.
  */
 export const historiesChangedSince = `(s.hcount IS DISTINCT FROM g.histories_count
-  OR s.external_id IN (SELECT r.external_id FROM legacy_recent r)
+  OR s.external_id IN (SELECT r.external_id FROM migration.plan_keys r WHERE r.run_id = $1 AND r.early)
   OR (g.histories_run IS DISTINCT FROM $2 AND ($3 OR s.external_id IN (SELECT k.external_id FROM migration.plan_keys k WHERE k.run_id = $2))))`

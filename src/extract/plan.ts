@@ -2,7 +2,8 @@ import type pg from "pg"
 import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
 import type { Logger } from "../log/logger"
-import { historiesChangedSince, legacySigsSince, previousRun, recentHistoryKeys } from "./plan-since"
+import { computeEarlyPlan, type EarlyPlan } from "./plan-early"
+import { historiesChangedSince, legacySigsSince, previousRun } from "./plan-since"
 import { MAX_HORIZON_AGE, horizonAge, signatureOf } from "./sql"
 
 /**
@@ -48,6 +49,15 @@ export interface PlanSummary {
   historyChanges: number
   /** The latest legacy updated_at at planning time. */
   watermark: string | null
+  /** The groups and products planned after the early keys (src/extract/plan-early.ts): all of them without early keys. */
+  rest: EarlyPlan
+}
+
+export interface PlanOptions {
+  /** Called once the early keys are written, before the rest is compared: the planner records them for extract. */
+  onEarly?: (early: EarlyPlan) => Promise<void>
+  /** An earlier attempt of this plan wrote and recorded the early keys: they stay, and may be extracted already. */
+  earlyDone?: boolean
 }
 
 /**
@@ -55,34 +65,35 @@ export interface PlanSummary {
  * legacy product or history rows changed since the loaders last recorded them, and those never
  * seen. Products are compared by their full signatures; history rows since the last finished
  * run where it can be trusted (src/extract/plan-since.ts), else by their full signatures too.
+ * With such a run, the groups with new history rows are written first, as early keys
+ * (src/extract/plan-early.ts), and the comparison only adds the groups they do not hold.
  * Work is proportional to the catalog for this one read-only scan and to the change for
  * everything after it.
  */
-export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, log?: Logger): Promise<PlanSummary> {
+export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, log?: Logger, opts: PlanOptions = {}): Promise<PlanSummary> {
   const since = await previousRun(legacy, v3, runId)
   log?.info({ run: runId, since: since?.id ?? null }, since
     ? "history rows compared since the last finished run"
     : "no finished run to compare history rows since: comparing every group's full signature")
+  if (since && !opts.earlyDone) {
+    const early = await computeEarlyPlan(legacy, v3, runId, since, planSinceSettings)
+    await opts.onEarly?.(early)
+  }
   return inTransaction(v3, async (tx) => {
     // uuids stay text until a group is planned: parsing every group's array on the way in cost
     // the v3 server 0.27 CPU-seconds at 400k products against 0.11 as text.
     await tx.query(`CREATE TEMP TABLE legacy_sigs (external_id text COLLATE "C", uuids text, psig text, hsig text, hcount bigint) ON COMMIT DROP`)
-    if (since) {
-      await tx.query(`CREATE TEMP TABLE legacy_recent (external_id text COLLATE "C") ON COMMIT DROP`)
-      const sigs = copyQueryInto(legacy, legacySigsSince, tx, "legacy_sigs", { setup: planSinceSettings })
-      const recent = copyQueryInto(legacy, recentHistoryKeys(since.xmin), tx, "legacy_recent", { setup: planSinceSettings, after: sigs })
-      await Promise.all([sigs, recent])
-    } else {
-      await copyQueryInto(legacy, legacySigs, tx, "legacy_sigs", { setup: planMemory })
-    }
-    await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
+    if (since) await copyQueryInto(legacy, legacySigsSince, tx, "legacy_sigs", { setup: planSinceSettings })
+    else await copyQueryInto(legacy, legacySigs, tx, "legacy_sigs", { setup: planMemory })
+    // The early keys stay: extract may be at them already.
+    await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1 AND NOT early", [runId])
     // The temporary table has no statistics: the planner took it for far more rows than it holds
     // and compiled the statement (JIT, 0.23 s at 400k products) for a plan that sorts both sides.
     await tx.query("SET LOCAL jit = off")
     await tx.query(planMemory)
     // Only the planned groups are materialized (the CTE is read twice), not every legacy group:
     // at 400k products the comparison took 1.7 s this way against 2.1 s.
-    const inserted = await tx.query<{ n: number; products: number; fresh: number; pchanged: number; hchanged: number }>(
+    const inserted = await tx.query<{ n: number; products: number; early: number; earlyProducts: number; fresh: number; pchanged: number; hchanged: number }>(
       `WITH changed AS MATERIALIZED (
          SELECT c.* FROM (
            SELECT s.external_id, coalesce(s.uuids, '{}')::text[] AS uuids,
@@ -94,10 +105,14 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
        ), planned AS (
          INSERT INTO migration.plan_keys (run_id, external_id, uuids)
          SELECT $1, external_id, uuids FROM changed
-         RETURNING 1
+         ON CONFLICT (run_id, external_id) DO NOTHING
+         RETURNING cardinality(uuids) AS c
+       ), early AS (
+         SELECT count(*)::int AS n, coalesce(sum(cardinality(uuids)), 0)::int AS products FROM migration.plan_keys WHERE run_id = $1 AND early
        )
        SELECT (SELECT count(*) FROM planned)::int AS n,
-              coalesce(sum(cardinality(uuids)), 0)::int AS products,
+              (SELECT coalesce(sum(c), 0) FROM planned)::int AS products,
+              (SELECT n FROM early) AS early, (SELECT products FROM early) AS "earlyProducts",
               count(*) FILTER (WHERE fresh)::int AS fresh,
               count(*) FILTER (WHERE NOT fresh AND pchanged)::int AS pchanged,
               count(*) FILTER (WHERE NOT fresh AND hchanged)::int AS hchanged
@@ -107,18 +122,20 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
     const row = inserted.rows[0]!
     const mark = await legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")
     return {
-      groups: row.n,
-      products: row.products,
+      groups: row.n + row.early,
+      products: row.products + row.earlyProducts,
       newGroups: row.fresh,
       productChanges: row.pchanged,
       historyChanges: row.hchanged,
       watermark: mark.rows[0]?.w ?? null,
+      rest: { groups: row.n, products: row.products },
     }
   })
 }
 
 /**
- * (external_id, uuid) rows of run $1's planned keys `where` selects (src/extract/slices.ts), in
+ * (external_id, uuid) rows of run $1's planned keys `where` selects (src/extract/slices.ts, and
+ * whether the keys are early ones), in
  * key order, like the full-run cursor, with the signatures the group's last loads recorded: its
  * products' (when load-products and load-multimedia agree on it) and its history rows'.
  */

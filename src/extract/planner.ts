@@ -6,6 +6,7 @@ import { outageWatch } from "../runtime/outage"
 import { sleep } from "../runtime/sleep"
 import type { StreamKeys } from "../streams/keys"
 import { computePlan } from "./plan"
+import { EARLY_BATCH_SIZE_FIELD, EARLY_PLAN } from "./plan-early"
 import { BOUNDS_FIELD, drawPlanBounds } from "./slices"
 import { legacyHorizon } from "./sql"
 import { UnitLeases } from "./units"
@@ -69,6 +70,11 @@ export async function readHorizon(legacy: pg.Pool): Promise<Horizon> {
   return (await legacy.query<Horizon>(legacyHorizon)).rows[0]!
 }
 
+async function recordedHorizon(d: PlannerDeps): Promise<Horizon> {
+  const [h, xmin] = await d.redis.hmget(d.keys.run, "legacy_horizon", "legacy_xmin")
+  return { h: h!, xmin: xmin! }
+}
+
 /**
  * Plans the incremental run unless it is planned or being planned: takes the "plan" lease,
  * renews it while the plan runs (a large catalog's plan can outlast it), records the plan with
@@ -90,15 +96,23 @@ export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, 
     if ((await leases.positions()).get("plan")?.done) return "done"
     d.log.info({ run: d.run.id }, "planning incremental run: comparing legacy signatures with the last run")
     // Before the plan reads anything: the next run's horizon (src/extract/sql.ts legacyHorizon).
-    const horizon = await outageWatch().ride(() => readHorizon(d.legacy), d.signal)
-    const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id, d.log), d.signal)
+    // Recorded with the early keys, which extract may read at once: an attempt after them keeps it.
+    const earlyDone = (await leases.positions()).get(EARLY_PLAN)?.done === true
+    const horizon = earlyDone ? await recordedHorizon(d) : await outageWatch().ride(() => readHorizon(d.legacy), d.signal)
+    const onEarly = async (early: { groups: number; products: number }) => {
+      if (lost) return
+      await d.redis.hset(d.keys.run, { legacy_horizon: horizon.h, legacy_xmin: horizon.xmin, [EARLY_BATCH_SIZE_FIELD]: dailyBatchSize(early.products, d.batchSize) })
+      if (!(await leases.publish(EARLY_PLAN, null, { key: null, done: true }, null, {}, 0, "plan"))) lost = true
+      d.log.info({ run: d.run.id, ...early }, "early keys planned (new history rows): extract may start on them")
+    }
+    const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id, d.log, { onEarly, earlyDone }), d.signal)
     if (lost) {
       d.log.warn({ run: d.run.id }, "lost the plan's lease while planning: leaving the plan to the copy that holds it")
       return "busy"
     }
-    const batchSize = dailyBatchSize(plan.products, d.batchSize)
-    const slices = planSlices(plan.groups, batchSize, d.run.slices)
-    const bounds = await outageWatch().ride(() => drawPlanBounds(d.v3, d.run.id, plan.groups, slices), d.signal)
+    const batchSize = dailyBatchSize(plan.rest.products, d.batchSize)
+    const slices = planSlices(plan.rest.groups, batchSize, d.run.slices)
+    const bounds = await outageWatch().ride(() => drawPlanBounds(d.v3, d.run.id, plan.rest.groups, slices), d.signal)
     await d.redis.hset(d.keys.run, {
       slices,
       [BATCH_SIZE_FIELD]: batchSize,
@@ -124,6 +138,19 @@ export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, 
 /** Returns once the run's plan is done (extract): plans it here when no one else is at it. */
 export async function ensurePlan(d: PlannerDeps, leases?: UnitLeases): Promise<void> {
   while ((await planOnce(d, leases)) === "busy") {
+    await sleep(PLAN_POLL_MS, d.signal)
+    if (d.signal.aborted) return
+  }
+}
+
+/**
+ * Returns once the run's early keys are planned or its whole plan is done (extract): the early
+ * unit can start while another copy (migrate, usually) compares the rest.
+ */
+export async function ensureEarlyPlan(d: PlannerDeps, leases = new UnitLeases(d.redis, d.keys, d.run, d.owner)): Promise<void> {
+  for (;;) {
+    if ((await leases.positions()).get(EARLY_PLAN)?.done) return
+    if ((await planOnce(d, leases)) !== "busy") return
     await sleep(PLAN_POLL_MS, d.signal)
     if (d.signal.aborted) return
   }

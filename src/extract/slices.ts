@@ -29,10 +29,13 @@ export const sliceBoundsSample = `
   SELECT (percentile_disc($2::float8[]) WITHIN GROUP (ORDER BY p.external_id))::text[] AS bounds
   FROM product p TABLESAMPLE SYSTEM ($1::float4)`
 
-/** A daily plan's bounds, from its planned keys themselves: every $2-th of run $1's, at most $3. */
+/**
+ * A daily plan's bounds, from its planned keys themselves: every $2-th of run $1's, at most $3,
+ * the early keys left out (they are a unit of their own, src/extract/plan-early.ts).
+ */
 export const planBounds = `
   SELECT k.external_id FROM (
-    SELECT external_id, row_number() OVER (ORDER BY external_id) AS n FROM migration.plan_keys WHERE run_id = $1) k
+    SELECT external_id, row_number() OVER (ORDER BY external_id) AS n FROM migration.plan_keys WHERE run_id = $1 AND NOT early) k
   WHERE k.n % $2 = 0 ORDER BY k.n LIMIT $3`
 
 export async function drawBounds(legacy: pg.Pool | pg.PoolClient, slices: number, products: number): Promise<string[]> {

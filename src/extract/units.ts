@@ -15,7 +15,8 @@ export type UnitPosition = { key: string | null; done: boolean }
 export function unitsOf(run: RunState): string[] {
   if (run.testMode) return ["test"]
   const slices = Array.from({ length: run.slices }, (_, i) => `s${i}`)
-  return run.kind === "full" ? [...slices, "orphans"] : slices
+  // A daily plan's early keys are a unit of their own (src/extract/plan-early.ts), empty without them.
+  return run.kind === "full" ? [...slices, "orphans"] : ["early", ...slices]
 }
 
 export const LEASE_MS = 30_000
@@ -51,6 +52,8 @@ export class UnitLeases {
    * Publishes a batch (or, with no fields, only a new position) after `from`, the position the
    * caller last saw. Returns false when the lease was lost: the caller must stop working on the
    * unit. A repeated call for the same move (a re-send after a reconnect) publishes nothing again.
+   * `leaseUnit`: the unit whose lease the caller holds, when it is not `unit` (the planner
+   * records the early plan under the plan's lease).
    */
   async publish(
     unit: string,
@@ -59,13 +62,14 @@ export class UnitLeases {
     fields: Record<string, string> | null,
     counts: Record<string, number>,
     products = 0,
+    leaseUnit = unit,
   ): Promise<boolean> {
     const fieldArgs = fields ? toArgs(fields) : []
     const countArgs = Object.entries(counts).flatMap(([k, v]) => [k, String(v)])
     const r = await runScript(
       this.client,
       "unit-publish",
-      [this.keys.unitLease(this.run.id, unit), this.keys.stream.extract, this.keys.unitPositions(this.run.id), this.keys.counts(this.run.id), this.keys.progress(this.run.id)],
+      [this.keys.unitLease(this.run.id, leaseUnit), this.keys.stream.extract, this.keys.unitPositions(this.run.id), this.keys.counts(this.run.id), this.keys.progress(this.run.id)],
       [this.owner, this.ttlMs, unit, from ? JSON.stringify(from) : "", JSON.stringify(to), products, fieldArgs.length / 2, ...fieldArgs, ...countArgs],
     )
     return r === 1 || r === 2

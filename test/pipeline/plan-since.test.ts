@@ -1,8 +1,7 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { computePlan } from "../../src/extract/plan"
-import { readHorizon } from "../../src/extract/planner"
-import { signatureOf } from "../../src/extract/sql"
+import { recordFinishedRun as recordFinished } from "../support/finished-run"
 import { createLegacyDatabase } from "../support/legacy"
 import { settledConnections } from "../support/leaks"
 import { dropDatabase } from "../support/pg"
@@ -12,8 +11,8 @@ import { createV3Database } from "../support/v3"
  * A daily plan compares history rows since the last finished run (src/extract/plan-since.ts):
  * row counts, rows written since that run's legacy_xmin, and the groups that run should have
  * loaded and did not. These tests record a finished run "rK" over the legacy state as a real
- * run would (its xmin first, then every group's signatures), change the legacy rows, and check
- * which groups the next plan picks.
+ * run would (test/support/finished-run.ts), change the legacy rows, and check which groups the
+ * next plan picks.
  */
 const dbs: string[] = []
 const pools: pg.Pool[] = []
@@ -24,27 +23,7 @@ let plans = 0
 /** Groups with exactly one product and several history rows: [A, B, C, D, E, F]. */
 let groups: string[] = []
 
-const fullSigs = `
-  SELECT coalesce(p.k, h.k) AS k, p.sig AS psig, h.sig AS hsig
-  FROM (SELECT external_id AS k, ${signatureOf("xmin")} AS sig FROM product GROUP BY 1) p
-  FULL JOIN (SELECT external_product_id AS k, ${signatureOf("xmin")} AS sig FROM history GROUP BY 1) h ON h.k = p.k`
-
-/** Records run rK (`kind`, with or without its legacy_xmin) and every group as rK loaded it. */
-async function recordFinishedRun(kind: "full" | "incremental", withXmin = true): Promise<void> {
-  const { xmin } = await readHorizon(legacy)
-  const sigs = (await legacy.query<{ k: string; psig: string | null; hsig: string | null }>(fullSigs)).rows
-  await v3.query("TRUNCATE migration.group_state, migration.plan_keys, migration.runs")
-  await v3.query(
-    `INSERT INTO migration.group_state (external_id, products_sig, multimedia_sig, histories_sig, histories_run)
-     SELECT k, p, p, h, 'rK' FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, p, h)`,
-    [sigs.map((s) => s.k), sigs.map((s) => s.psig), sigs.map((s) => s.hsig)],
-  )
-  await v3.query(
-    `INSERT INTO migration.runs (id, kind, status, test_mode, started_at, finished_at, summary)
-     VALUES ('rK', $1, 'done', false, now(), now(), $2)`,
-    [kind, JSON.stringify(withXmin ? { legacyXmin: xmin } : {})],
-  )
-}
+const recordFinishedRun = (kind: "full" | "incremental", withXmin = true) => recordFinished(legacy, v3, kind, withXmin)
 
 /**
  * The groups the next run's plan picks, of `among` when given: a transaction open elsewhere on

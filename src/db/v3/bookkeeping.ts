@@ -131,6 +131,11 @@ export const planKeys = migrationSchema.table(
     runId: text("run_id").notNull(),
     externalId: orderedText("external_id").notNull(),
     uuids: text().array().notNull(),
+    /**
+     * Planned before the plan's full comparison: a group with history rows written since the
+     * last run, which extract starts on while the rest is compared (src/extract/plan-early.ts).
+     */
+    early: boolean().notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.runId, t.externalId] })],
 )

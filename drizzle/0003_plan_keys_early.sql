@@ -1,0 +1,1 @@
+ALTER TABLE "migration"."plan_keys" ADD COLUMN "early" boolean DEFAULT false NOT NULL;
