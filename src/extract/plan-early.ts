@@ -39,24 +39,26 @@ export interface EarlyPlan {
 }
 
 /**
- * Writes the early keys of run `runId` into migration.plan_keys, replacing those of an attempt
- * that failed before it was recorded (src/extract/planner.ts). `setup`: the plan's settings for
- * its legacy transaction.
+ * Writes the keys with new history rows of run `runId` into migration.plan_keys, replacing every
+ * key of an attempt that failed before its early keys were recorded (src/extract/planner.ts):
+ * as early keys when they hold at most `maxProducts` products, else as plain keys the plan's
+ * slices share. The early keys are one unit, for one copy of extract: a busy day's (200k
+ * products at 400k) would take the plan's work away from every other copy, and its plan (4 s
+ * of 90) is not worth starting early. `setup`: the plan's settings for its legacy transaction.
  */
-export async function computeEarlyPlan(legacy: pg.Pool, v3: pg.Pool, runId: string, since: PreviousRun, setup: string): Promise<EarlyPlan> {
+export async function computeEarlyPlan(
+  legacy: pg.Pool, v3: pg.Pool, runId: string, since: PreviousRun, setup: string, maxProducts: number,
+): Promise<EarlyPlan & { early: boolean }> {
   return inTransaction(v3, async (tx) => {
-    await tx.query(`CREATE TEMP TABLE early_keys (external_id text COLLATE "C", uuids text) ON COMMIT DROP`)
+    await tx.query(`CREATE TEMP TABLE early_keys (external_id text COLLATE "C", uuids text[]) ON COMMIT DROP`)
     await copyQueryInto(legacy, recentHistoryGroups(since.xmin), tx, "early_keys", { setup })
-    await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
     const { rows } = await tx.query<EarlyPlan>(
-      `WITH planned AS (
-         INSERT INTO migration.plan_keys (run_id, external_id, uuids, early)
-         SELECT $1, external_id, uuids::text[], true FROM early_keys
-         RETURNING cardinality(uuids) AS n
-       )
-       SELECT count(*)::int AS groups, coalesce(sum(n), 0)::int AS products FROM planned`,
-      [runId],
+      "SELECT count(*)::int AS groups, coalesce(sum(cardinality(uuids)), 0)::int AS products FROM early_keys",
     )
-    return rows[0]!
+    const found = rows[0]!
+    const early = found.products <= maxProducts
+    await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
+    await tx.query("INSERT INTO migration.plan_keys (run_id, external_id, uuids, early) SELECT $1, external_id, uuids, $2 FROM early_keys", [runId, early])
+    return { ...found, early }
   })
 }

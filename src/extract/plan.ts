@@ -58,6 +58,8 @@ export interface PlanOptions {
   onEarly?: (early: EarlyPlan) => Promise<void>
   /** An earlier attempt of this plan wrote and recorded the early keys: they stay, and may be extracted already. */
   earlyDone?: boolean
+  /** The most products early keys may hold: more are planned with the rest (computeEarlyPlan). */
+  earlyMaxProducts?: number
 }
 
 /**
@@ -75,9 +77,11 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
   log?.info({ run: runId, since: since?.id ?? null }, since
     ? "history rows compared since the last finished run"
     : "no finished run to compare history rows since: comparing every group's full signature")
+  let early = since !== null && opts.earlyDone === true
   if (since && !opts.earlyDone) {
-    const early = await computeEarlyPlan(legacy, v3, runId, since, planSinceSettings)
-    await opts.onEarly?.(early)
+    const found = await computeEarlyPlan(legacy, v3, runId, since, planSinceSettings, opts.earlyMaxProducts ?? Infinity)
+    early = found.early
+    if (early) await opts.onEarly?.(found)
   }
   return inTransaction(v3, async (tx) => {
     // uuids stay text until a group is planned: parsing every group's array on the way in cost
@@ -85,15 +89,17 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
     await tx.query(`CREATE TEMP TABLE legacy_sigs (external_id text COLLATE "C", uuids text, psig text, hsig text, hcount bigint) ON COMMIT DROP`)
     if (since) await copyQueryInto(legacy, legacySigsSince, tx, "legacy_sigs", { setup: planSinceSettings })
     else await copyQueryInto(legacy, legacySigs, tx, "legacy_sigs", { setup: planMemory })
-    // The early keys stay: extract may be at them already.
-    await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1 AND NOT early", [runId])
+    // With a run to compare since, the keys with new history rows were just written, or written
+    // as early keys by an earlier attempt, which extract may be at already: they stay.
+    if (!since) await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1", [runId])
+    else if (opts.earlyDone) await tx.query("DELETE FROM migration.plan_keys WHERE run_id = $1 AND NOT early", [runId])
     // The temporary table has no statistics: the planner took it for far more rows than it holds
     // and compiled the statement (JIT, 0.23 s at 400k products) for a plan that sorts both sides.
     await tx.query("SET LOCAL jit = off")
     await tx.query(planMemory)
     // Only the planned groups are materialized (the CTE is read twice), not every legacy group:
     // at 400k products the comparison took 1.7 s this way against 2.1 s.
-    const inserted = await tx.query<{ n: number; products: number; early: number; earlyProducts: number; fresh: number; pchanged: number; hchanged: number }>(
+    const inserted = await tx.query<{ n: number; products: number; prior: number; priorProducts: number; fresh: number; pchanged: number; hchanged: number }>(
       `WITH changed AS MATERIALIZED (
          SELECT c.* FROM (
            SELECT s.external_id, coalesce(s.uuids, '{}')::text[] AS uuids,
@@ -107,12 +113,12 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
          SELECT $1, external_id, uuids FROM changed
          ON CONFLICT (run_id, external_id) DO NOTHING
          RETURNING cardinality(uuids) AS c
-       ), early AS (
-         SELECT count(*)::int AS n, coalesce(sum(cardinality(uuids)), 0)::int AS products FROM migration.plan_keys WHERE run_id = $1 AND early
+       ), prior AS (
+         SELECT count(*)::int AS n, coalesce(sum(cardinality(uuids)), 0)::int AS products FROM migration.plan_keys WHERE run_id = $1
        )
        SELECT (SELECT count(*) FROM planned)::int AS n,
               (SELECT coalesce(sum(c), 0) FROM planned)::int AS products,
-              (SELECT n FROM early) AS early, (SELECT products FROM early) AS "earlyProducts",
+              (SELECT n FROM prior) AS prior, (SELECT products FROM prior) AS "priorProducts",
               count(*) FILTER (WHERE fresh)::int AS fresh,
               count(*) FILTER (WHERE NOT fresh AND pchanged)::int AS pchanged,
               count(*) FILTER (WHERE NOT fresh AND hchanged)::int AS hchanged
@@ -121,14 +127,14 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
     )
     const row = inserted.rows[0]!
     const mark = await legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")
+    const total = { groups: row.n + row.prior, products: row.products + row.priorProducts }
     return {
-      groups: row.n + row.early,
-      products: row.products + row.earlyProducts,
+      ...total,
       newGroups: row.fresh,
       productChanges: row.pchanged,
       historyChanges: row.hchanged,
       watermark: mark.rows[0]?.w ?? null,
-      rest: { groups: row.n, products: row.products },
+      rest: early ? { groups: row.n, products: row.products } : total,
     }
   })
 }

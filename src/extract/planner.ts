@@ -48,6 +48,13 @@ const DAILY_BATCHES = 22
 const MIN_DAILY_BATCH = 100
 
 /**
+ * Early keys, one unit for one copy of extract, hold at most this many batches of
+ * EXTRACT_BATCH_SIZE products (a small daily plan's); more are planned with the rest
+ * (src/extract/plan-early.ts computeEarlyPlan).
+ */
+const EARLY_MAX_BATCHES = DAILY_BATCHES
+
+/**
  * Products per batch for a daily plan of `products`: EXTRACT_BATCH_SIZE, or less for a plan of
  * fewer than DAILY_BATCHES of them. The last batch goes through transform and then the loaders
  * while every earlier stage is done, so its size is time the run waits on one core. On the 400k
@@ -105,7 +112,7 @@ export async function planOnce(d: PlannerDeps, leases = new UnitLeases(d.redis, 
       if (!(await leases.publish(EARLY_PLAN, null, { key: null, done: true }, null, {}, 0, "plan"))) lost = true
       d.log.info({ run: d.run.id, ...early }, "early keys planned (new history rows): extract may start on them")
     }
-    const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id, d.log, { onEarly, earlyDone }), d.signal)
+    const plan = await outageWatch().ride(() => computePlan(d.legacy, d.v3, d.run.id, d.log, { onEarly, earlyDone, earlyMaxProducts: EARLY_MAX_BATCHES * d.batchSize }), d.signal)
     if (lost) {
       d.log.warn({ run: d.run.id }, "lost the plan's lease while planning: leaving the plan to the copy that holds it")
       return "busy"

@@ -19,7 +19,7 @@ import { createV3Database } from "../support/v3"
  * A daily plan writes the groups with new history rows first, as early keys extract starts on
  * while the rest is compared (src/extract/plan-early.ts). Each test records a finished run rK
  * (test/support/finished-run.ts), then changes one group's history (a), one group's product
- * (b) and deletes a history row of a third (c): a is early, b and c come with the rest.
+ * (b) and deletes a history row of a third (c, which has rows for every test): a is early, b and c come with the rest.
  */
 const redis = testRedis()
 const prefix = testPrefix("plan-early")
@@ -43,7 +43,7 @@ beforeAll(async () => {
   pools.push(legacy, v3)
   const { rows } = await legacy.query<{ k: string }>(
     `SELECT p.external_id AS k FROM product p GROUP BY 1
-     HAVING count(*) = 1 AND (SELECT count(*) FROM history h WHERE h.external_product_id = p.external_id) >= 3
+     HAVING count(*) = 1 AND (SELECT count(*) FROM history h WHERE h.external_product_id = p.external_id) >= 8
      ORDER BY 1 LIMIT 3`,
   )
   groups = rows.map((r) => r.k) as [string, string, string]
@@ -86,6 +86,17 @@ describe("a daily plan's early keys", () => {
     expect(await plannedKeys(run.id, true)).toEqual([a])
     expect(await plannedKeys(run.id, false)).toEqual([b, c].sort())
     expect(plan).toMatchObject({ groups: 3, historyChanges: 2, rest: { groups: 2, products: 2 } })
+  })
+
+  it("are planned with the rest, for the slices to share, when they hold more products than one unit should", async () => {
+    await aDay()
+    const run = newRun()
+    let called = false
+    const plan = await computePlan(legacy, v3, run.id, undefined, { earlyMaxProducts: 0, onEarly: async () => void (called = true) })
+    expect(called).toBe(false)
+    expect(await plannedKeys(run.id, true)).toEqual([])
+    expect(await plannedKeys(run.id, false)).toEqual([...groups].sort())
+    expect(plan).toMatchObject({ groups: 3, historyChanges: 2, rest: { groups: 3, products: 3 } })
   })
 
   it("let extract start on them while the rest of the plan still waits", async () => {
