@@ -60,8 +60,9 @@ export const legacySigsSince = `
 /**
  * hchanged for the plan's comparison (s: legacy_sigs, g: group_state); $1 is the run's id, $2
  * K's, $3 whether K was a full run. The keys with new rows are the ones the plan wrote first
- * (src/extract/plan-early.ts), the run's only keys when this runs. The two small sets are looked up as hashed subplans: joined, the
- * temporary table (no statistics) was sorted for a merge join, 0.70 s against 0.58 s at 400k products.
+ * (src/extract/plan-early.ts), the run's only keys when this runs. The two small sets are
+ * looked up as hashed subplans: joined, the temporary table (no statistics) was sorted for a
+ * merge join, 0.70 s against 0.58 s at 400k products.
  */
 export const historiesChangedSince = `(s.hcount IS DISTINCT FROM g.histories_count
   OR s.external_id IN (SELECT r.external_id FROM migration.plan_keys r WHERE r.run_id = $1)
