@@ -38,6 +38,15 @@ const planMemory = "SET LOCAL work_mem = '64MB'"
  */
 const planSinceSettings = `${planMemory}; SET LOCAL jit = off`
 
+/**
+ * And, for legacySigsSince alone, sorted aggregates and a merge join: the products sorted by key
+ * and grouped, the history counts grouped in their index's order, then merged. PostgreSQL 15
+ * picks a hash aggregate for the products, which spills in 65 batches for all its 9 MB (the
+ * arrays' size is unknown to it), and a hash join: 1.31–1.83 s against 0.92–1.05 s at 400k
+ * products, three alternated runs each (docs/DECISIONS.md 63).
+ */
+const planSigsSinceSettings = `${planSinceSettings}; SET LOCAL enable_hashagg = off; SET LOCAL enable_hashjoin = off`
+
 export interface PlanSummary {
   groups: number
   products: number
@@ -87,7 +96,7 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
     // uuids stay text until a group is planned: parsing every group's array on the way in cost
     // the v3 server 0.27 CPU-seconds at 400k products against 0.11 as text.
     await tx.query(`CREATE TEMP TABLE legacy_sigs (external_id text COLLATE "C", uuids text, psig text, hsig text, hcount bigint) ON COMMIT DROP`)
-    if (since) await copyQueryInto(legacy, legacySigsSince, tx, "legacy_sigs", { setup: planSinceSettings })
+    if (since) await copyQueryInto(legacy, legacySigsSince, tx, "legacy_sigs", { setup: planSigsSinceSettings })
     else await copyQueryInto(legacy, legacySigs, tx, "legacy_sigs", { setup: planMemory })
     // With a run to compare since, the keys with new history rows were just written, or written
     // as early keys by an earlier attempt, which extract may be at already: they stay.
