@@ -42,6 +42,16 @@ export async function copyQueryInto(
 }
 
 /**
+ * As copyQueryInto, on `session`: a connection whose transaction the caller holds, so that
+ * several statements read one snapshot (src/extract/plan-totals.ts).
+ */
+export async function copyQueryOn(session: pg.PoolClient, query: string, target: pg.PoolClient, table: string): Promise<void> {
+  const rows = session.query(copyTo(`COPY (${query}) TO STDOUT`))
+  rows.on("error", () => undefined)
+  await pipeline(rows, target.query(copyFrom(`COPY ${table} FROM STDIN`)))
+}
+
+/**
  * Streams `chunks` (rows in COPY's text format, src/messages/copy-text.ts, whole lines per chunk)
  * into `copy` (a `COPY … FROM STDIN` statement) on `client`, inside its transaction; returns the
  * rows copied. A row the server refuses fails the statement with its SQLSTATE, as an INSERT would.

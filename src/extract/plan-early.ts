@@ -1,6 +1,6 @@
 import type pg from "pg"
 import { inTransaction } from "../db/connect"
-import { copyQueryInto } from "../db/copy"
+import { copyQueryInto, copyQueryOn } from "../db/copy"
 import type { PreviousRun } from "./plan-since"
 
 /**
@@ -44,14 +44,17 @@ export interface EarlyPlan {
  * as early keys when they hold at most `maxProducts` products, else as plain keys the plan's
  * slices share. The early keys are one unit, for one copy of extract: a busy day's (200k
  * products at 400k) would take the plan's work away from every other copy, and its plan (4 s
- * of 90) is not worth starting early. `setup`: the plan's settings for its legacy transaction.
+ * of 90) is not worth starting early. `setup`: the plan's settings for its legacy transaction;
+ * `session`: a legacy transaction of the caller's, set up already, to read the keys in.
  */
 export async function computeEarlyPlan(
-  legacy: pg.Pool, v3: pg.Pool, runId: string, since: PreviousRun, setup: string, maxProducts: number,
+  legacy: pg.Pool, v3: pg.Pool, runId: string, since: PreviousRun, setup: string, maxProducts: number, session?: pg.PoolClient,
 ): Promise<EarlyPlan & { early: boolean }> {
   return inTransaction(v3, async (tx) => {
     await tx.query(`CREATE TEMP TABLE early_keys (external_id text COLLATE "C", uuids text[]) ON COMMIT DROP`)
-    await copyQueryInto(legacy, recentHistoryGroups(since.xmin), tx, "early_keys", { setup })
+    // On `session`, the plan's snapshot when it goes on to count rows in it (src/extract/plan-totals.ts).
+    if (session) await copyQueryOn(session, recentHistoryGroups(since.xmin), tx, "early_keys")
+    else await copyQueryInto(legacy, recentHistoryGroups(since.xmin), tx, "early_keys", { setup })
     const { rows } = await tx.query<EarlyPlan>(
       "SELECT count(*)::int AS groups, coalesce(sum(cardinality(uuids)), 0)::int AS products FROM early_keys",
     )

@@ -30,12 +30,14 @@ export interface PreviousRun {
   full: boolean
   /** K's legacy_xmin: rows with an xmin at or after it count as new. */
   xmin: string
+  /** The groups K extracted (its extract.groups count), when it recorded them. */
+  groups: number | null
 }
 
 /** The last finished run before `runId`, when its legacy_xmin can be trusted; null otherwise. */
 export async function previousRun(legacy: pg.Pool, v3: pg.Pool, runId: string): Promise<PreviousRun | null> {
-  const { rows } = await v3.query<{ id: string; kind: string; xmin: string | null }>(
-    `SELECT id, kind, summary->>'legacyXmin' AS xmin FROM migration.runs
+  const { rows } = await v3.query<{ id: string; kind: string; xmin: string | null; groups: string | null }>(
+    `SELECT id, kind, summary->>'legacyXmin' AS xmin, summary->'counts'->>'extract.groups' AS groups FROM migration.runs
      WHERE status = 'done' AND NOT test_mode AND id <> $1 ORDER BY finished_at DESC LIMIT 1`,
     [runId],
   )
@@ -43,7 +45,7 @@ export async function previousRun(legacy: pg.Pool, v3: pg.Pool, runId: string): 
   if (!run || run.xmin === null || !/^\d+$/.test(run.xmin)) return null
   const age = Number((await legacy.query<{ age: string }>(horizonAge, [run.xmin])).rows[0]!.age)
   if (age < 0 || age > MAX_HORIZON_AGE) return null
-  return { id: run.id, full: run.kind === "full", xmin: run.xmin }
+  return { id: run.id, full: run.kind === "full", xmin: run.xmin, groups: run.groups === null ? null : Number(run.groups) }
 }
 
 /**

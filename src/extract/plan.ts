@@ -3,7 +3,8 @@ import { copyQueryInto } from "../db/copy"
 import { inTransaction } from "../db/connect"
 import type { Logger } from "../log/logger"
 import { computeEarlyPlan, type EarlyPlan } from "./plan-early"
-import { historiesChangedSince, legacySigsSince, previousRun } from "./plan-since"
+import { historiesChangedSince, legacySigsSince, previousRun, type PreviousRun } from "./plan-since"
+import { MAX_CANDIDATES, SNAPSHOT, historyCounts, productCounts, staleGroups, totalsChanged, totalsMatch, type StaleGroup } from "./plan-totals"
 import { MAX_HORIZON_AGE, horizonAge, signatureOf } from "./sql"
 
 /**
@@ -47,6 +48,13 @@ const planSinceSettings = `${planMemory}; SET LOCAL jit = off`
  */
 const planSigsSinceSettings = `${planSinceSettings}; SET LOCAL enable_hashagg = off; SET LOCAL enable_hashjoin = off`
 
+/**
+ * And, for the candidates' products (src/extract/plan-totals.ts candidateProducts), no nested
+ * loop: product has no index on external_id alone, and the planner cannot know how few keys
+ * the array holds.
+ */
+const planCandidatesSettings = `${planSinceSettings}; SET LOCAL enable_nestloop = off`
+
 export interface PlanSummary {
   groups: number
   products: number
@@ -60,6 +68,11 @@ export interface PlanSummary {
   watermark: string | null
   /** The groups and products planned after the early keys (src/extract/plan-early.ts): all of them without early keys. */
   rest: EarlyPlan
+  /**
+   * How the rest was found: by the legacy and recorded row totals (src/extract/plan-totals.ts),
+   * by every group's row count since the last run (plan-since.ts), or by every group's signature.
+   */
+  compared: "totals" | "groups" | "signatures"
 }
 
 export interface PlanOptions {
@@ -74,12 +87,13 @@ export interface PlanOptions {
 /**
  * Writes the groups an incremental run must re-migrate into migration.plan_keys: those whose
  * legacy product or history rows changed since the loaders last recorded them, and those never
- * seen. Products are compared by their full signatures; history rows since the last finished
- * run where it can be trusted (src/extract/plan-since.ts), else by their full signatures too.
- * With such a run, the groups with new history rows are written first, as early keys
- * (src/extract/plan-early.ts), and the comparison only adds the groups they do not hold.
- * Work is proportional to the catalog for this one read-only scan and to the change for
- * everything after it.
+ * seen. With a last finished run that can be trusted (src/extract/plan-since.ts), the groups with
+ * new history rows are written first, as early keys (src/extract/plan-early.ts); then, when the
+ * legacy row totals match the recorded counts, only the groups with new product rows and those
+ * the last run may not have recorded are compared (src/extract/plan-totals.ts). Otherwise
+ * products are compared by their full signatures, and history rows by their counts since that
+ * run, or without one by their full signatures too; the comparison only adds the groups the
+ * early keys do not hold.
  */
 export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, log?: Logger, opts: PlanOptions = {}): Promise<PlanSummary> {
   const since = await previousRun(legacy, v3, runId)
@@ -88,9 +102,21 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
     : "no finished run to compare history rows since: comparing every group's full signature")
   let early = since !== null && opts.earlyDone === true
   if (since && !opts.earlyDone) {
-    const found = await computeEarlyPlan(legacy, v3, runId, since, planSinceSettings, opts.earlyMaxProducts ?? Infinity)
-    early = found.early
-    if (early) await opts.onEarly?.(found)
+    const planEarly = async (session: pg.PoolClient) => {
+      const found = await computeEarlyPlan(legacy, v3, runId, since, planSinceSettings, opts.earlyMaxProducts ?? Infinity, session)
+      early = found.early
+      if (early) await opts.onEarly?.(found)
+    }
+    // The early keys and the history counts in one snapshot (src/extract/plan-totals.ts). The
+    // early keys come first: the rest reads group_state, which they need not wait for.
+    const byTotals = await inTransaction(legacy, async (session) => {
+      await session.query(planSinceSettings)
+      await planEarly(session)
+      const stale = await staleGroups(v3, since)
+      return stale === null ? null : planByTotals(legacy, v3, session, runId, since, stale, early)
+    }, SNAPSHOT)
+    if (byTotals) return { ...byTotals, watermark: await watermarkOf(legacy) }
+    log?.info({ run: runId }, "comparing every group's history row count: the legacy row totals could not stand in for them")
   }
   return inTransaction(v3, async (tx) => {
     // uuids stay text until a group is planned: parsing every group's array on the way in cost
@@ -106,46 +132,99 @@ export async function computePlan(legacy: pg.Pool, v3: pg.Pool, runId: string, l
     // and compiled the statement (JIT, 0.23 s at 400k products) for a plan that sorts both sides.
     await tx.query("SET LOCAL jit = off")
     await tx.query(planMemory)
-    // Only the planned groups are materialized (the CTE is read twice), not every legacy group:
-    // at 400k products the comparison took 1.7 s this way against 2.1 s.
-    const inserted = await tx.query<{ n: number; products: number; prior: number; priorProducts: number; fresh: number; pchanged: number; hchanged: number }>(
-      `WITH changed AS MATERIALIZED (
-         SELECT c.* FROM (
-           SELECT s.external_id, coalesce(s.uuids, '{}')::text[] AS uuids,
-                  g.external_id IS NULL AS fresh,
-                  s.psig IS DISTINCT FROM g.products_sig OR s.psig IS DISTINCT FROM g.multimedia_sig AS pchanged,
-                  ${since ? historiesChangedSince : "s.hsig IS DISTINCT FROM g.histories_sig"} AS hchanged
-           FROM legacy_sigs s LEFT JOIN migration.group_state g ON g.external_id = s.external_id
-         ) c WHERE c.fresh OR c.pchanged OR c.hchanged
-       ), planned AS (
-         INSERT INTO migration.plan_keys (run_id, external_id, uuids)
-         SELECT $1, external_id, uuids FROM changed
-         ON CONFLICT (run_id, external_id) DO NOTHING
-         RETURNING cardinality(uuids) AS c
-       ), prior AS (
-         SELECT count(*)::int AS n, coalesce(sum(cardinality(uuids)), 0)::int AS products FROM migration.plan_keys WHERE run_id = $1
-       )
-       SELECT (SELECT count(*) FROM planned)::int AS n,
-              (SELECT coalesce(sum(c), 0) FROM planned)::int AS products,
-              (SELECT n FROM prior) AS prior, (SELECT products FROM prior) AS "priorProducts",
-              count(*) FILTER (WHERE fresh)::int AS fresh,
-              count(*) FILTER (WHERE NOT fresh AND pchanged)::int AS pchanged,
-              count(*) FILTER (WHERE NOT fresh AND hchanged)::int AS hchanged
-       FROM changed`,
-      since ? [runId, since.id, since.full] : [runId],
-    )
-    const row = inserted.rows[0]!
-    const mark = await legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")
+    // A group with no legacy row left is never planned, and its recorded counts would keep every
+    // later plan from trusting the totals (src/extract/plan-totals.ts): it is forgotten.
+    await tx.query("DELETE FROM migration.group_state g WHERE NOT EXISTS (SELECT 1 FROM legacy_sigs s WHERE s.external_id = g.external_id)")
+    const row = await planChanged(tx, `
+      SELECT s.external_id, coalesce(s.uuids, '{}')::text[] AS uuids,
+             g.external_id IS NULL AS fresh,
+             s.psig IS DISTINCT FROM g.products_sig OR s.psig IS DISTINCT FROM g.multimedia_sig AS pchanged,
+             ${since ? historiesChangedSince : "s.hsig IS DISTINCT FROM g.histories_sig"} AS hchanged
+      FROM legacy_sigs s LEFT JOIN migration.group_state g ON g.external_id = s.external_id`, since ? [runId, since.id, since.full] : [runId])
     const total = { groups: row.n + row.prior, products: row.products + row.priorProducts }
     return {
       ...total,
       newGroups: row.fresh,
       productChanges: row.pchanged,
       historyChanges: row.hchanged,
-      watermark: mark.rows[0]?.w ?? null,
+      watermark: await watermarkOf(legacy),
       rest: early ? { groups: row.n, products: row.products } : total,
+      compared: since ? "groups" : "signatures",
     }
   })
+}
+
+/**
+ * The rest of a daily plan by the totals (src/extract/plan-totals.ts), on `session`, the early
+ * keys' snapshot: the candidates' products and the counts read, then, when the totals match,
+ * the planned groups written. Null when they do not (nothing written but the early keys).
+ */
+async function planByTotals(
+  legacy: pg.Pool, v3: pg.Pool, session: pg.PoolClient, runId: string, since: PreviousRun, stale: StaleGroup[], early: boolean,
+): Promise<Omit<PlanSummary, "watermark"> | null> {
+  const keys = (await v3.query<{ k: string }>("SELECT external_id AS k FROM migration.plan_keys WHERE run_id = $1", [runId])).rows.map((r) => r.k)
+  if (keys.length > MAX_CANDIDATES) return null
+  const staleKeys = stale.map((s) => s.key)
+  return inTransaction(v3, async (tx) => {
+    await tx.query(`CREATE TEMP TABLE since_sigs (external_id text COLLATE "C", uuids text, psig text, recent boolean) ON COMMIT DROP`)
+    await tx.query(`CREATE TEMP TABLE stale_keys (external_id text COLLATE "C", hstale boolean, hrows bigint) ON COMMIT DROP`)
+    const [histories, products] = await Promise.all([
+      historyCounts(session, [...keys, ...stale.filter((s) => s.hstale).map((s) => s.key)], staleKeys),
+      productCounts(legacy, tx, since.xmin, staleKeys, planCandidatesSettings),
+    ])
+    await tx.query(
+      "INSERT INTO stale_keys SELECT * FROM unnest($1::text[], $2::boolean[], $3::bigint[])",
+      [staleKeys, stale.map((s) => s.hstale), staleKeys.map((k) => histories.perKey.get(k) ?? 0)],
+    )
+    await tx.query("SET LOCAL jit = off")
+    await tx.query(planMemory)
+    if (!(await totalsMatch(tx, runId, histories.rest, products))) return null
+    const row = await planChanged(tx, totalsChanged, [runId])
+    const total = { groups: row.n + row.prior, products: row.products + row.priorProducts }
+    return {
+      ...total,
+      newGroups: row.fresh,
+      productChanges: row.pchanged,
+      historyChanges: row.hchanged,
+      rest: early ? { groups: row.n, products: row.products } : total,
+      compared: "totals" as const,
+    }
+  })
+}
+
+/**
+ * Writes the groups `source` (external_id, uuids, fresh, pchanged, hchanged; its parameters
+ * `params`, $1 the run) finds changed into the run's plan_keys, after the keys already there.
+ */
+async function planChanged(tx: pg.PoolClient, source: string, params: unknown[]) {
+  // Only the planned groups are materialized (the CTE is read twice), not every legacy group:
+  // at 400k products the comparison took 1.7 s this way against 2.1 s.
+  const { rows } = await tx.query<{ n: number; products: number; prior: number; priorProducts: number; fresh: number; pchanged: number; hchanged: number }>(
+    `WITH changed AS MATERIALIZED (
+       SELECT c.* FROM (${source}) c WHERE c.fresh OR c.pchanged OR c.hchanged
+     ), planned AS (
+       INSERT INTO migration.plan_keys (run_id, external_id, uuids)
+       SELECT $1, external_id, uuids FROM changed
+       ON CONFLICT (run_id, external_id) DO NOTHING
+       RETURNING cardinality(uuids) AS c
+     ), prior AS (
+       SELECT count(*)::int AS n, coalesce(sum(cardinality(uuids)), 0)::int AS products FROM migration.plan_keys WHERE run_id = $1
+     )
+     SELECT (SELECT count(*) FROM planned)::int AS n,
+            (SELECT coalesce(sum(c), 0) FROM planned)::int AS products,
+            (SELECT n FROM prior) AS prior, (SELECT products FROM prior) AS "priorProducts",
+            count(*) FILTER (WHERE fresh)::int AS fresh,
+            count(*) FILTER (WHERE NOT fresh AND pchanged)::int AS pchanged,
+            count(*) FILTER (WHERE NOT fresh AND hchanged)::int AS hchanged
+     FROM changed`,
+    params,
+  )
+  return rows[0]!
+}
+
+/** The latest legacy updated_at at planning time. */
+async function watermarkOf(legacy: pg.Pool): Promise<string | null> {
+  return (await legacy.query<{ w: string | null }>("SELECT max(updated_at)::text AS w FROM product")).rows[0]?.w ?? null
 }
 
 /**

@@ -5,25 +5,29 @@ export type StateColumn = "products_sig" | "histories_sig" | "multimedia_sig"
 /**
  * Records, in the loader's own transaction, the legacy signature of each group it finished
  * writing: the next incremental run skips a group only when every loader recorded its current
- * signature (src/extract/plan.ts). Histories also record the run (`run`): a daily plan re-plans
- * a group the last run planned but did not record (src/extract/plan-since.ts).
+ * signature (src/extract/plan.ts). Histories and products also record the run (`run`): a daily
+ * plan re-plans a group the last run planned but did not record (src/extract/plan-since.ts), and
+ * trusts the others' recorded row counts (src/extract/plan-totals.ts).
  */
 export async function recordGroupState(tx: pg.PoolClient, column: StateColumn, keys: [string, string | null][], run: string | null = null): Promise<void> {
   if (keys.length === 0) return
-  const withRun = column === "histories_sig"
+  const runColumn = runColumns[column]
   await tx.query(
-    withRun
-      ? `INSERT INTO migration.group_state (external_id, histories_sig, histories_run)
+    runColumn
+      ? `INSERT INTO migration.group_state (external_id, ${column}, ${runColumn})
          SELECT k, s, $3 FROM unnest($1::text[], $2::text[]) AS t(k, s) ORDER BY 1
-         ON CONFLICT (external_id) DO UPDATE SET histories_sig = EXCLUDED.histories_sig, histories_run = EXCLUDED.histories_run
-         WHERE (group_state.histories_sig, group_state.histories_run) IS DISTINCT FROM (EXCLUDED.histories_sig, EXCLUDED.histories_run)`
+         ON CONFLICT (external_id) DO UPDATE SET ${column} = EXCLUDED.${column}, ${runColumn} = EXCLUDED.${runColumn}
+         WHERE (group_state.${column}, group_state.${runColumn}) IS DISTINCT FROM (EXCLUDED.${column}, EXCLUDED.${runColumn})`
       : `INSERT INTO migration.group_state (external_id, ${column})
          SELECT * FROM unnest($1::text[], $2::text[]) ORDER BY 1
          ON CONFLICT (external_id) DO UPDATE SET ${column} = EXCLUDED.${column}
          WHERE group_state.${column} IS DISTINCT FROM EXCLUDED.${column}`,
-    [keys.map(([k]) => k), keys.map(([, s]) => s), ...(withRun ? [run] : [])],
+    [keys.map(([k]) => k), keys.map(([, s]) => s), ...(runColumn ? [run] : [])],
   )
 }
+
+/** The column that records which run wrote a signature, for the signatures that have one. */
+const runColumns: Record<StateColumn, string | null> = { histories_sig: "histories_run", products_sig: "products_run", multimedia_sig: null }
 
 /**
  * A part of a group split across entries: notes it, and the part that completes the set

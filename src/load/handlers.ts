@@ -36,7 +36,7 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
       let displaced = 0
       let whole = false
       const write = async (groups: ProductGroup[], recordState: boolean) => {
-        const w = await inTransaction(d.pool, async (tx) => writeProducts(tx, payloadOf(m, groups), recordState, await bulkActive(tx)))
+        const w = await inTransaction(d.pool, async (tx) => writeProducts(tx, payloadOf(m, groups), recordState ? m.run : null, await bulkActive(tx)))
         loaded += groups.reduce((n, g) => n + g.products.length, 0)
         displaced += w.displaced
       }
@@ -55,7 +55,7 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
       if (!whole && !m.test) {
         const failed = new Set(refusedGroups.map((r) => r.unit.key))
         const done = m.groups.filter((g) => !failed.has(g.key))
-        await inTransaction(d.pool, (tx) => recordGroupState(tx, "products_sig", done.map((g) => [g.key, g.sig])))
+        await inTransaction(d.pool, (tx) => recordGroupState(tx, "products_sig", done.map((g) => [g.key, g.sig]), m.run))
       }
       await recordRefused(d.pool, "products", m.run, refused.map((r) => ({ id: r.unit.id, error: r.error })))
       for (const r of refused) {

@@ -79,13 +79,13 @@ export interface ProductsWritten {
 
 /**
  * Writes the products, providers and platform-countries of `p`'s groups inside the caller's
- * transaction, and records each group's legacy signature when `recordState` (not in TEST_MODE,
- * nor for a group some of whose products the database refused). During the first full load
+ * transaction, and records each group's legacy signature with the run `recordState` names (null:
+ * not in TEST_MODE, nor for a group some of whose products the database refused). During the first full load
  * (`bulk`) providers are only inserted: settleAllProviders names them and deletes the unclaimed
  * at its end, so no batch locks, names or deletes one (in a 400k full run the per-batch
  * attribution took 15.7 s of statement time, the lock 6.6 s).
  */
-export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recordState: boolean, bulk = false): Promise<ProductsWritten> {
+export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recordState: string | null, bulk = false): Promise<ProductsWritten> {
   const products = p.groups.flatMap((g) => g.products)
   const claims = p.groups.flatMap((g) => g.claims)
   const ids = products.map((x) => x.id)
@@ -140,7 +140,7 @@ export async function writeProducts(tx: pg.PoolClient, p: ProductsPayload, recor
   if (!bulk && affected.length > 0) await tx.query(attributeProviders, [affected])
   if (!bulk && abandoned.length > 0) await tx.query(dropUnclaimedProviders, [abandoned])
   await clearRefused(tx, "products", ids)
-  if (recordState) await recordGroupState(tx, "products_sig", p.groups.map((g) => [g.key, g.sig]))
+  if (recordState !== null) await recordGroupState(tx, "products_sig", p.groups.map((g) => [g.key, g.sig]), recordState)
   return { products: written, displaced: displaced.length }
 }
 

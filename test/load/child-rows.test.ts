@@ -35,7 +35,7 @@ function outputsOf(product: LegacyProduct, histories: LegacyHistory[]) {
 
 async function loadProduct(product: LegacyProduct) {
   const payload = decodeProducts(outputsOf(product, []).products)
-  await inTransaction(pool, (tx) => writeProducts(tx, payload, true))
+  await inTransaction(pool, (tx) => writeProducts(tx, payload, "rT"))
 }
 
 /** Feeds one histories entry to the load-histories handler the way the consumer would. */
@@ -149,7 +149,7 @@ describe("load-histories", () => {
     // load-products commits both products in one transaction while the entry is being handled.
     const group = { key: "h-wait", products: [p, q], histories: [legacyHistory(p, "2024-04-01"), legacyHistory(q, "2024-04-01")] }
     const out = buildOutputs([{ group, result: mapGroup(group, cfg) }], { products: {}, histories: { "h-wait": "sig" } }, { run: "r1", test: false }, 1000)
-    const late = new Promise((r) => setTimeout(r, 400)).then(() => inTransaction(pool, (tx) => writeProducts(tx, decodeProducts(out.products), true)))
+    const late = new Promise((r) => setTimeout(r, 400)).then(() => inTransaction(pool, (tx) => writeProducts(tx, decodeProducts(out.products), "rT")))
     expect(await handleHistories(out.histories[0]!)).toBe(2)
     await late
     // The one entry added is the handled one: nothing was re-queued.

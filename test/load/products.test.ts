@@ -32,7 +32,7 @@ async function freshDb(): Promise<pg.Pool> {
   return pool
 }
 
-const load = (pool: pg.Pool, payload: ProductsPayload) => inTransaction(pool, (tx) => writeProducts(tx, payload, true))
+const load = (pool: pg.Pool, payload: ProductsPayload) => inTransaction(pool, (tx) => writeProducts(tx, payload, "rT"))
 const rowVersions = async (pool: pg.Pool, table: string) =>
   (await pool.query<{ v: string }>(`SELECT string_agg(xmin::text, ',' ORDER BY id) AS v FROM ${table}`)).rows[0]!.v
 
@@ -48,6 +48,17 @@ afterAll(async () => {
 })
 
 describe("load-products", () => {
+  it("records each group's product signature with the run that wrote it, which a later run's load updates", async () => {
+    const db = await freshDb()
+    const unsigned = payloadOf([legacyProduct({ external_id: "r1" })])
+    const payload = { ...unsigned, groups: unsigned.groups.map((g) => ({ ...g, sig: "x1:77" })) }
+    await inTransaction(db, (tx) => writeProducts(tx, payload, "rOne"))
+    await inTransaction(db, (tx) => writeProducts(tx, payload, "rTwo"))
+    const { rows } = await db.query("SELECT products_run, products_count::int AS products_count FROM migration.group_state WHERE external_id = 'r1'")
+    // The daily plan trusts the counts of groups the last run recorded (src/extract/plan-totals.ts).
+    expect(rows).toEqual([{ products_run: "rTwo", products_count: 1 }])
+  })
+
   it("writes products, providers and platform-countries, and a redelivered batch changes no row", async () => {
     const payload = payloadOf([legacyProduct({ external_id: "a1" }), legacyProduct({ external_id: "a2", country: "MX" })])
     const first = await load(pool, payload)
@@ -118,7 +129,7 @@ describe("load-products", () => {
         await new Promise((r) => setTimeout(r, 20))
       }
       // The first batch goes on: 555 loses its last claim and is deleted.
-      await writeProducts(moving, payloadOf([{ ...m1, updated_at: "2024-06-01", provider: { name: "Other", externalId: "556" } }]), true)
+      await writeProducts(moving, payloadOf([{ ...m1, updated_at: "2024-06-01", provider: { name: "Other", externalId: "556" } }]), "rT")
       await moving.query("COMMIT")
       await naming
     } finally {
@@ -138,7 +149,7 @@ describe("load-products", () => {
     const batchByBatch = await freshDb()
     for (const b of batches) await load(batchByBatch, b)
     const bulk = await freshDb()
-    for (const b of batches) await inTransaction(bulk, (tx) => writeProducts(tx, b, true, true))
+    for (const b of batches) await inTransaction(bulk, (tx) => writeProducts(tx, b, "rT", true))
     // Before the end, the bulk path has only inserted: the first claimer's name, and 555 still there.
     expect((await providers(bulk)).map((r) => r.name)).toEqual(["Left", "Kept", "New Name"])
     await inTransaction(bulk, (tx) => settleAllProviders(tx))

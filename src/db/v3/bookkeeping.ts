@@ -43,6 +43,8 @@ export const groupState = migrationSchema.table("group_state", {
   multimediaSig: text("multimedia_sig"),
   /** The run whose load recorded histories_sig: a daily plan's carry-over (src/extract/plan-since.ts). */
   historiesRun: text("histories_run"),
+  /** The run whose load-products recorded products_sig (src/extract/plan-totals.ts). */
+  productsRun: text("products_run"),
   /**
    * The row count histories_sig holds ('x<count>:<sum>', src/extract/sql.ts signatureOf): 0 for
    * none, null for a signature of another form. Stored, so a daily plan does not parse 400k
@@ -50,6 +52,10 @@ export const groupState = migrationSchema.table("group_state", {
    */
   historiesCount: bigint("histories_count", { mode: "number" }).generatedAlwaysAs(
     sql`CASE WHEN histories_sig IS NULL THEN 0 WHEN histories_sig ~ '^x[0-9]+:' THEN split_part(substr(histories_sig, 2), ':', 1)::bigint END`,
+  ),
+  /** The product count products_sig holds, as histories_count (src/extract/plan-totals.ts). */
+  productsCount: bigint("products_count", { mode: "number" }).generatedAlwaysAs(
+    sql`CASE WHEN products_sig IS NULL THEN 0 WHEN products_sig ~ '^x[0-9]+:' THEN split_part(substr(products_sig, 2), ':', 1)::bigint END`,
   ),
 })
 

@@ -1,0 +1,2 @@
+ALTER TABLE "migration"."group_state" ADD COLUMN "products_run" text;--> statement-breakpoint
+ALTER TABLE "migration"."group_state" ADD COLUMN "products_count" bigint GENERATED ALWAYS AS (CASE WHEN products_sig IS NULL THEN 0 WHEN products_sig ~ '^x[0-9]+:' THEN split_part(substr(products_sig, 2), ':', 1)::bigint END) STORED;
