@@ -4,7 +4,7 @@ import { inTransaction } from "../db/connect"
 import { copyOut } from "../db/copy"
 import { firstDateNotBefore } from "../mapping/dates"
 import { countOf } from "../messages/copy-text"
-import { copyHistories, copyHistoryRowsSince, fetchProducts, fetchProductsByKey, fetchSeeds, historyTails, textArray } from "./sql"
+import { boolArray, copyHistories, copyHistoryRowsSince, fetchProducts, fetchProductsByKey, fetchSeeds, historyTails, textArray } from "./sql"
 
 /** A batch of groups as transform receives it: legacy rows as PostgreSQL wrote them, plus change signatures. */
 export interface GroupBatch {
@@ -19,6 +19,8 @@ export interface GroupBatch {
   historySigsJson: string
   /** JSON object key -> the date a tail's rows were read from (src/extract/sql.ts historyTails). */
   cutsJson: string
+  /** JSON array of the tails whose added rows repeat rows already there: only their dates' rows were read (historyTails). */
+  inertJson: string
   /** JSON object product id -> what v3 holds of it before its group's cut (src/extract/sql.ts fetchSeeds). */
   seedsJson: string
   productCount: number
@@ -36,6 +38,8 @@ interface TailGroup {
   sig: string
   since: string | null
   tail: boolean
+  /** A tail whose added rows repeat rows already there: their dates (src/extract/sql.ts historyTails). */
+  inert: string[] | null
 }
 
 /**
@@ -65,8 +69,11 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, tails: TailSou
     if (candidates.length > 0) {
       tailGroups = await fetchTails(client, batch.keys, candidates, tails!.horizon)
       // No since (the added rows have no date): "~" sorts after every valid date, so only invalid ones go.
-      const since = tailGroups.map((g) => (g.tail ? (g.since ?? "~") : null))
-      historyRows = await copyOut(client, copyHistoryRowsSince(textArray(tailGroups.map((g) => g.k)), textArray(since)))
+      // An inert tail: one entry per date of its added rows, those dates' rows only.
+      const entries = tailGroups.flatMap((g): [string, string | null, boolean][] =>
+        g.tail && g.inert ? g.inert.map((day) => [g.k, day, true]) : [[g.k, g.tail ? (g.since ?? "~") : null, false]])
+      historyRows = await copyOut(client, copyHistoryRowsSince(
+        textArray(entries.map((e) => e[0])), textArray(entries.map((e) => e[1])), boolArray(entries.map((e) => e[2]))))
     } else historyRows = batch.keys.length > 0 ? await copyOut(client, copyHistories(textArray(batch.keys))) : ""
   } catch (err) {
     // A connection a server restart cut must not go back to the pool.
@@ -86,6 +93,7 @@ export async function fetchGroups(pool: pg.Pool, batch: KeyBatch, tails: TailSou
     // A tail's rows are not all its group's: every group's signature travels as historyTails computed it.
     historySigsJson: tailGroups.length === 0 ? "{}" : JSON.stringify(Object.fromEntries(tailGroups.map((g) => [g.k, g.sig]))),
     cutsJson: JSON.stringify(Object.fromEntries(cuts)),
+    inertJson: JSON.stringify(tailGroups.filter((g) => g.tail && g.inert).map((g) => g.k)),
     seedsJson: cuts.length === 0 ? "{}" : await seedsOf(tails!.v3, cuts),
     productCount: batch.uuids.length + (batch.byKey?.externalIds.length ?? 0),
     historyCount: countOf(historyRows, "\n"),

@@ -125,32 +125,61 @@ export const historyDay = (d: string) =>
  * breaks that equality, and the group is then sent whole; rows in flight at the horizon count
  * as old and break it too, so every doubt falls on the side of sending it whole. `since`: the
  * earliest date, as historyDay writes it, of the rows added since the horizon.
+ *
+ * `inert`: for a tail whose added rows all repeat, value for value and date text included, every
+ * row already on their date (a re-scrape that found nothing new), those dates, as historyDay
+ * writes them. Under MAPPING.md's history rules 1–5 such rows change no v3 row: the day keeps the
+ * same values whichever uuid wins rule 2, no date is added, so no gap or rolling figure moves.
+ * Only their dates' rows are read, for the accounting (docs/DECISIONS.md 66). Values are
+ * compared as text: -0 and 0 are equal numbers but not the same row. Only tails whose added rows
+ * all fall on or before their last older date are looked at, each added date through a scan of
+ * its key's rows (0.87–0.92 s for the 2,876 keys of the 400k quiet day, against 1.25–1.79 s
+ * counting every date of every key).
  */
 export const historyTails = `
-  WITH g AS (
+  WITH g AS MATERIALIZED (
     SELECT h.external_product_id AS k, ${signatureOf("h.xmin")} AS sig,
            'x' || (count(*) FILTER (WHERE age(h.xmin) > age($4::text::xid)))::text || ':' ||
              (sum(h.xmin::text::bigint) FILTER (WHERE age(h.xmin) > age($4::text::xid)))::text AS old_sig,
-           min(${historyDay("h.date")}) FILTER (WHERE age(h.xmin) <= age($4::text::xid)) AS since
-    FROM history h WHERE h.external_product_id = ANY($1::text[]) GROUP BY h.external_product_id)
-  SELECT g.k, g.sig, g.since, coalesce(g.old_sig = r.recorded, false) AS tail
-  FROM g LEFT JOIN unnest($2::text[], $3::text[]) AS r(k, recorded) ON r.k = g.k`
+           min(${historyDay("h.date")}) FILTER (WHERE age(h.xmin) <= age($4::text::xid)) AS since,
+           max(${historyDay("h.date")}) FILTER (WHERE age(h.xmin) <= age($4::text::xid)) AS last_new,
+           max(${historyDay("h.date")}) FILTER (WHERE age(h.xmin) > age($4::text::xid)) AS last_old
+    FROM history h WHERE h.external_product_id = ANY($1::text[]) GROUP BY h.external_product_id),
+  t AS (SELECT g.*, coalesce(g.old_sig = r.recorded, false) AS tail FROM g LEFT JOIN unnest($2::text[], $3::text[]) AS r(k, recorded) ON r.k = g.k),
+  added AS (
+    SELECT DISTINCT t.k, n.day FROM t CROSS JOIN LATERAL (
+      SELECT ${historyDay("h.date")} AS day FROM history h WHERE h.external_product_id = t.k AND age(h.xmin) <= age($4::text::xid) OFFSET 0) n
+    WHERE t.tail AND t.last_new <= t.last_old),
+  days AS (
+    SELECT a.k, a.day, bool_or(x.old) AS has_old,
+           count(DISTINCT (x.date, x.platform, x.country, x.stock::text, x.sold_units::text, x.sale_price::text, x.sales_amount::text,
+                           x.stock_adjustment, x.stock_adjustment_reason)) AS versions
+    FROM added a CROSS JOIN LATERAL (
+      SELECT x.*, age(x.xmin) > age($4::text::xid) AS old FROM history x WHERE x.external_product_id = a.k OFFSET 0) x
+    WHERE ${historyDay("x.date")} = a.day GROUP BY 1, 2),
+  inert AS (SELECT k, array_agg(day ORDER BY day) AS days FROM days GROUP BY k HAVING bool_and(has_old AND versions = 1))
+  SELECT t.k, t.sig, t.since, t.tail, i.days AS inert FROM t LEFT JOIN inert i ON i.k = t.k`
 
 /**
  * The history rows of `keys` as copyHistories sends them, a key with a `since` (`since`, a
  * textArray in the same order) only its rows dated then or later as historyDay writes them: rows
- * on earlier dates map to what v3 holds already. A second pass over the keys' rows, found in the
- * cache: cheaper than holding every row of the first pass until its aggregate is known
- * (1.06–1.19 s against 1.30–1.78 s for twenty 490-key batches of a 400k busy day). One index
- * scan per key, whatever the planner estimates: OFFSET 0 keeps the subquery from being pulled up
- * into a join it could run as a hash join over the whole table. An `= ANY(keys)` beside the
- * key made each of those scans test the whole array (51.7 ms against 9.4 ms for 483 keys of the
- * 400k busy day).
+ * on earlier dates map to what v3 holds already; with `exact` (a boolArray) true, only its rows
+ * of that date (an inert tail's dates, historyTails, one entry per date). A second pass over the
+ * keys' rows, found in the cache: cheaper than holding every row of the first pass until its
+ * aggregate is known (1.06–1.19 s against 1.30–1.78 s for twenty 490-key batches of a 400k busy
+ * day). One index scan per entry, whatever the planner estimates: OFFSET 0 keeps the subquery
+ * from being pulled up into a join it could run as a hash join over the whole table. An
+ * `= ANY(keys)` beside the key made each of those scans test the whole array (51.7 ms against
+ * 9.4 ms for 483 keys of the 400k busy day).
  */
-export const copyHistoryRowsSince = (keys: string, since: string) => `COPY (
-  SELECT h.* FROM unnest(${keys}, ${since}) AS t(k, since) CROSS JOIN LATERAL (
+export const copyHistoryRowsSince = (keys: string, since: string, exact: string) => `COPY (
+  SELECT h.* FROM unnest(${keys}, ${since}, ${exact}) AS t(k, since, exact) CROSS JOIN LATERAL (
     SELECT ${historyRowSelect} FROM history h
-    WHERE h.external_product_id = t.k AND (t.since IS NULL OR ${historyDay("h.date")} >= t.since) OFFSET 0) h) TO STDOUT`
+    WHERE h.external_product_id = t.k
+      AND (t.since IS NULL OR (CASE WHEN t.exact THEN ${historyDay("h.date")} = t.since ELSE ${historyDay("h.date")} >= t.since END)) OFFSET 0) h) TO STDOUT`
+
+/** A boolean[] literal of `values`. */
+export const boolArray = (values: readonly boolean[]) => `'{${values.map((v) => (v ? "t" : "f")).join(",")}}'::boolean[]`
 
 /**
  * What v3 holds of the tails' products before their cuts ($1 keys, $2 cut dates), as one JSON

@@ -25,6 +25,12 @@ export interface ExtractBatch extends RunTag {
    * group is sent whole.
    */
   cuts: Record<string, string>
+  /**
+   * Tails whose added rows repeat, value for value, the rows already on their dates: only those
+   * dates' rows were read, for the accounting, and nothing of them reaches v3 (src/extract/sql.ts
+   * historyTails).
+   */
+  inert: Set<string>
   /** For the v3 products of the tails: what v3 holds before the cut (MapGroupOptions.tail). */
   seeds: Record<string, HistorySeed>
 }
@@ -44,6 +50,8 @@ export interface ExtractBatchText extends RunTag {
   historySigsJson?: string
   /** Absent or "{}": every group is sent whole. JSON object key -> cut date. */
   cutsJson?: string
+  /** Absent or "[]": no inert tail. JSON array of keys, each also in cutsJson. */
+  inertJson?: string
   /** JSON object product id -> seed, in the wire form of SeedWire. */
   seedsJson?: string
 }
@@ -56,6 +64,7 @@ export function encodeExtractBatch(b: ExtractBatchText): Record<string, string> 
     product_sigs: b.productSigsJson,
     ...(b.historySigsJson !== undefined && b.historySigsJson !== "{}" ? { history_sigs: b.historySigsJson } : {}),
     ...(b.cutsJson !== undefined && b.cutsJson !== "{}" ? { cuts: b.cutsJson, seeds: b.seedsJson ?? "{}" } : {}),
+    ...(b.inertJson !== undefined && b.inertJson !== "[]" ? { inert: b.inertJson } : {}),
     products: b.productsJson,
     history_rows: b.historyRows,
   }
@@ -78,6 +87,7 @@ export function decodeExtractBatch(f: Fields): ExtractBatch {
       ? histories.sigs
       : { ...histories.sigs, ...json(f, "history_sigs", what, isRecordOf(isString), "signatures by key") },
     cuts: f["cuts"] === undefined ? {} : json(f, "cuts", what, isRecordOf(isString), "cut dates by key"),
+    inert: new Set(f["inert"] === undefined ? [] : json(f, "inert", what, isStringArray, "a list of keys")),
     seeds: f["seeds"] === undefined ? {} : seedsOf(json(f, "seeds", what, isRecordOf(isSeedWire), "seeds by product id")),
   }
 }

@@ -39,7 +39,13 @@ export function formatSummary(s: RunSummary, deadLetteredEntries: number): strin
           ...(c["groups.from_first_change"]
             ? [`             ${fmt(c["groups.from_first_change"])} groups only gained history rows: read and sent from their first changed date, ${fmt(
                 c["histories.not_resent"] ?? 0,
-              )} unchanged v3 history rows and ${fmt(c["multimedia.not_resent"] ?? 0)} multimedia rows not sent again`]
+              )} unchanged v3 history rows and ${fmt(c["multimedia.not_resent"] ?? 0)} multimedia rows not sent again${
+                c["groups.rescrapes_only"]
+                  ? `; ${fmt(c["groups.rescrapes_only"])} of them only gained rows repeating the rows of their dates: those dates read (${fmt(
+                      c["histories.unchanged"] ?? 0,
+                    )} kept rows v3 holds already), nothing written`
+                  : ""
+              }`]
             : []),
         ]
       : []),

@@ -60,7 +60,7 @@ export function transformHandler(d: TransformDeps): MessageHandler<ExtractBatch>
           const cut = batch.cuts[group.key]
           const tail = cut === undefined ? undefined : { cut, seeds: batch.seeds }
           const result = mapGroup(group, d.mapping, tail === undefined ? options : { ...options, tail })
-          mapped.push({ group, result, ...(tail === undefined ? {} : { tail }) })
+          mapped.push({ group, result, ...(tail === undefined ? {} : { tail, inert: batch.inert.has(group.key) }) })
           rows += result.migrated.reduce((n, m) => n + m.histories.length + m.multimedia.length, 0)
         } catch (err) {
           // One malformed group must not hold back the rest of the batch.

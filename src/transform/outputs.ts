@@ -14,6 +14,8 @@ export interface MappedGroup {
   result?: GroupResult
   /** Set for a group mapped from its first changed date (MapGroupOptions.tail). */
   tail?: MapGroupOptions["tail"]
+  /** A tail whose added rows repeat the rows already on their dates (ExtractBatch.inert): accounted for, nothing written. */
+  inert?: boolean
   /** Set when the mapping threw on this group's rows: the group is dead-lettered whole. */
   error?: string
 }
@@ -26,6 +28,9 @@ export interface TransformOutput {
   counts: Record<string, number>
 }
 
+/** Bounds no v3 history date lies outside of. */
+const KEEP_ALL: [string, string] = ["0001-01-01", "9999-12-31"]
+
 function add(counts: Record<string, number>, key: string, n = 1): void {
   if (n !== 0) counts[key] = (counts[key] ?? 0) + n
 }
@@ -36,7 +41,7 @@ function add(counts: Record<string, number>, key: string, n = 1): void {
  * multimedia are cut into entries of at most `historyBatchRows` rows (src/transform/chunks.ts).
  * A tail group (it only gained history rows since its last load, products unchanged) was mapped
  * from its first changed date, seeded from v3: it sends those rows, with each product's full
- * bounds, and no multimedia.
+ * bounds, and no multimedia; an inert tail sends none (MappedGroup.inert).
  */
 export function buildOutputs(
   mapped: MappedGroup[],
@@ -49,7 +54,7 @@ export function buildOutputs(
   const payload: ProductsPayload = { groups: [], platformCountries: [], providers: [] }
   const pcs = new Map<string, V3PlatformCountry>()
   const providers = new Map<string, V3Provider>()
-  const mappedGroups: { key: string; products: MigratedProduct[]; seeds?: Readonly<Record<string, HistorySeed>> }[] = []
+  const mappedGroups: { key: string; products: MigratedProduct[]; seeds?: Readonly<Record<string, HistorySeed>>; inert?: boolean }[] = []
   const dropped = new Map<string, { entity: string; reason: string; keys: Set<string>; rows: unknown[] }>()
   const drop = (entity: string, reason: string, key: string, row: unknown) => {
     const id = `${entity}|${reason}`
@@ -59,7 +64,7 @@ export function buildOutputs(
     d.rows.push(row)
   }
 
-  for (const { group, result, tail, error } of mapped) {
+  for (const { group, result, tail, inert, error } of mapped) {
     if (!result) {
       add(counts, "groups.mapping_error")
       letters.push({ entity: "group", reason: "mapping_error", count: group.products.length + group.histories.length,
@@ -70,8 +75,10 @@ export function buildOutputs(
     payload.groups.push(products)
     add(counts, "products.migrated", result.migrated.length)
     add(counts, "products.excluded", result.excluded.length)
+    const unchanged = tail !== undefined && inert === true
     add(counts, "histories.kept", result.historyCounts.kept)
-    add(counts, "histories.filled", result.historyCounts.filled)
+    // An inert tail's rows are its re-scraped dates alone: what lies between them is in v3 already.
+    if (!unchanged) add(counts, "histories.filled", result.historyCounts.filled)
     for (const r of result.rejected) {
       add(counts, `products.rejected.${r.reason}`)
       drop("product", r.reason, group.key, r.legacy)
@@ -101,8 +108,12 @@ export function buildOutputs(
       mappedGroups.push({ key: group.key, products: result.migrated })
       continue
     }
-    mappedGroups.push({ key: group.key, products: result.migrated, seeds: tail.seeds })
+    mappedGroups.push({ key: group.key, products: result.migrated, seeds: tail.seeds, ...(unchanged ? { inert } : {}) })
     add(counts, "groups.from_first_change")
+    if (unchanged) {
+      add(counts, "groups.rescrapes_only")
+      add(counts, "histories.unchanged", result.historyCounts.kept)
+    }
     add(counts, "histories.not_resent", result.migrated.reduce((n, m) => n + tailBounds(tail.seeds[m.product.id]!, m.histories).unchanged, 0))
     // Its products are as last loaded, and multimedia follows the product row alone: nothing to send.
     add(counts, "multimedia.not_resent", result.migrated.reduce((n, m) => n + m.multimedia.length, 0))
@@ -117,8 +128,11 @@ export function buildOutputs(
     mappedGroups.filter(send).map((g) => ({ key: g.key, sig: sig(g.key), products: g.products.map((m) => ({ id: m.product.id, rows: rows(m) })) }))
   const histories = (m: MigratedProduct, seeds: (typeof mappedGroups)[number]["seeds"]): ChildGroup<V3History>["products"][number] =>
     seeds === undefined ? { id: m.product.id, rows: m.histories } : { id: m.product.id, rows: m.histories, bounds: tailBounds(seeds[m.product.id]!, m.histories).bounds }
+  // An inert tail still goes to load-histories, which records its signature with this run, with
+  // no rows and bounds that delete none.
   const historyGroups: ChildGroup<V3History>[] = mappedGroups.map((g) => ({
-    key: g.key, sig: sigs.histories[g.key] ?? null, products: g.products.map((m) => histories(m, g.seeds)),
+    key: g.key, sig: sigs.histories[g.key] ?? null,
+    products: g.products.map((m) => (g.inert ? { id: m.product.id, rows: [], bounds: KEEP_ALL } : histories(m, g.seeds))),
   }))
   return {
     products: encodeProducts({ ...tag, ...payload }),

@@ -206,4 +206,30 @@ describe("a daily run", () => {
     expect(rows.map((r) => [r.date, r.filled, r.sold_units])).toEqual([[day, false, 5], [rows[1]!.date, true, 0], [v.last, false, rows[2]!.sold_units]])
     expect(rows[0]!.total_sold_units).toBe(previous!.total + 5)
   })
+
+  it("reads a group whose added row repeats a day's row for that day only, and writes nothing to v3", async () => {
+    const t = upToDate
+    // A migrated product alone in its group, whose rows are one per date, each written YYYY-MM-DD:
+    // a copy of its last row but one.
+    const rows = await query<{ product: string; uuid: string }>(
+      world.legacy.url,
+      `SELECT DISTINCT ON (p.uuid) p.uuid::text AS product, h.uuid::text FROM history h JOIN product p ON p.external_id = h.external_product_id
+       WHERE (SELECT count(*) FROM product o WHERE o.external_id = p.external_id) = 1
+         AND (SELECT count(*) FROM history x WHERE x.external_product_id = h.external_product_id AND x.date > h.date) = 1
+         AND NOT EXISTS (SELECT 1 FROM history x WHERE x.external_product_id = h.external_product_id AND (x.date !~ '^20[0-9]{2}-[0-9]{2}-[0-9]{2}$'
+                         OR x.uuid <> h.uuid AND x.date = h.date))
+       ORDER BY p.uuid LIMIT 200`,
+    )
+    const migrated = new Set((await query<{ id: string }>(t.v3.url, "SELECT id FROM products WHERE id = ANY($1::text[])", [rows.map((r) => r.product)])).map((r) => r.id))
+    const row = rows.find((r) => migrated.has(r.product))
+    const before = await rowVersions(t.v3.url)
+    await query(world.legacy.url, `INSERT INTO history SELECT (json_populate_record(h, json_build_object('uuid', gen_random_uuid()))).* FROM history h WHERE h.uuid = $1`, [row!.uuid])
+
+    const run = await runCli("stages/migrate.ts", [], t.env)
+    expect(run.code, run.stderr).toBe(0)
+    // The day's two rows are read and accounted for (one kept, one a duplicate); nothing else is read.
+    expect(run.stdout).toContain("histories  read 2: kept 1, filled 0, dropped 1 (duplicate 1)")
+    expect(run.stdout).toContain("1 of them only gained rows repeating the rows of their dates: those dates read (1 kept rows v3 holds already), nothing written")
+    expect(await rowVersions(t.v3.url)).toEqual(before)
+  })
 })

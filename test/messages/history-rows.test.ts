@@ -104,3 +104,15 @@ describe("history rows PostgreSQL writes for extract", () => {
     }
   })
 })
+
+describe("an extract entry's inert tails", () => {
+  it("travel as a list of keys and decode to a set, absent when there are none", () => {
+    const base = { run: "r", test: false, unit: "s0", keys: ["a", "b"], productsJson: "[]", historyRows: "", productSigsJson: "{}" }
+    const fields = encodeExtractBatch({ ...base, cutsJson: JSON.stringify({ a: "2024-01-02" }), seedsJson: "{}", inertJson: JSON.stringify(["a"]) })
+    expect(decodeExtractBatch(fields).inert).toEqual(new Set(["a"]))
+    const none = encodeExtractBatch({ ...base, inertJson: "[]" })
+    expect(none).not.toHaveProperty("inert")
+    expect(decodeExtractBatch(none).inert).toEqual(new Set())
+    expect(() => decodeExtractBatch({ ...fields, inert: '{"a":1}' })).toThrow(/inert/)
+  })
+})
