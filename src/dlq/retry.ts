@@ -45,7 +45,8 @@ function entryOf(l: StoredDeadLetter, keys: StreamKeys): { stream: string; field
   try {
     const fields = JSON.parse(l.payload) as unknown
     if (!stream || !fields || typeof fields !== "object" || Array.isArray(fields)) return undefined
-    return { stream, fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])) }
+    // Marked: its rows may be older than what later runs recorded (RunTag.retried).
+    return { stream, fields: { ...Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])), retried: "1" } }
   } catch {
     return undefined
   }

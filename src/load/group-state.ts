@@ -3,6 +3,14 @@ import type pg from "pg"
 export type StateColumn = "products_sig" | "histories_sig" | "multimedia_sig"
 
 /**
+ * What a loader records for the groups of an entry `dlq retry` re-published (RunTag.retried):
+ * its rows were read when the entry first ran, so no plan may take them for the legacy state.
+ * It holds no row count and matches no legacy signature, so every later plan compares the
+ * whole catalog and plans the group again (src/extract/plan.ts, plan-totals.ts).
+ */
+export const RETRIED_SIG = "retried"
+
+/**
  * Records, in the loader's own transaction, the legacy signature of each group it finished
  * writing: the next incremental run skips a group only when every loader recorded its current
  * signature (src/extract/plan.ts). Histories and products also record the run (`run`): a daily

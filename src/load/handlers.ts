@@ -11,7 +11,7 @@ import { sleep } from "../runtime/sleep"
 import type { HandlerContext, MessageHandler } from "../streams/consumer"
 import type { StreamKeys } from "../streams/keys"
 import { type ChildTable, presentProducts, writeChildRows } from "./child-rows"
-import { recordGroupPart, recordGroupState, type StateColumn } from "./group-state"
+import { RETRIED_SIG, recordGroupPart, recordGroupState, type StateColumn } from "./group-state"
 import { isolate, type Refused } from "./isolate"
 import { clearRefused, recordRefused } from "./refused"
 import { bulkActive } from "./bulk"
@@ -36,7 +36,8 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
       let displaced = 0
       let whole = false
       const write = async (groups: ProductGroup[], recordState: boolean) => {
-        const w = await inTransaction(d.pool, async (tx) => writeProducts(tx, payloadOf(m, groups), recordState ? m.run : null, await bulkActive(tx)))
+        const signed = m.retried ? groups.map((g) => ({ ...g, sig: RETRIED_SIG })) : groups
+        const w = await inTransaction(d.pool, async (tx) => writeProducts(tx, payloadOf(m, signed), recordState ? m.run : null, await bulkActive(tx)))
         loaded += groups.reduce((n, g) => n + g.products.length, 0)
         displaced += w.displaced
       }
@@ -55,7 +56,7 @@ export function productsHandler(d: LoaderDeps): MessageHandler<ProductsMessage> 
       if (!whole && !m.test) {
         const failed = new Set(refusedGroups.map((r) => r.unit.key))
         const done = m.groups.filter((g) => !failed.has(g.key))
-        await inTransaction(d.pool, (tx) => recordGroupState(tx, "products_sig", done.map((g) => [g.key, g.sig]), m.run))
+        await inTransaction(d.pool, (tx) => recordGroupState(tx, "products_sig", done.map((g) => [g.key, m.retried ? RETRIED_SIG : g.sig]), m.run))
       }
       await recordRefused(d.pool, "products", m.run, refused.map((r) => ({ id: r.unit.id, error: r.error })))
       for (const r of refused) {
@@ -145,7 +146,7 @@ export function childRowsHandler<T>(
           const writing = targets.filter((b) => ids.has(b[0]) && present.has(b[0]))
           outcome.written += await writeChildRows(tx, table, rows, writing, (id) => partOf.get(id) ?? 0)
           await clearRefused(tx, table.table, [...new Set(writing.map((b) => b[0]))])
-          if (all && !m.test) await recordStates(tx, stateColumn, m.keys.filter((k) => k[2].every((id) => present.has(id))), m.run)
+          if (all && !m.test) await recordStates(tx, stateColumn, m.keys.filter((k) => k[2].every((id) => present.has(id))), m.run, m.retried === true)
           return part.filter((id) => !present.has(id))
         })
         for (const id of missing) outcome.missing.add(id)
@@ -155,7 +156,7 @@ export function childRowsHandler<T>(
       if (!whole && !m.test) {
         const present = await presentProducts(d.pool, [...new Set(m.keys.flatMap((k) => k[2]))])
         const done = m.keys.filter((k) => k[2].every((id) => present.has(id) && !refusedIds.has(id)))
-        await inTransaction(d.pool, (tx) => recordStates(tx, stateColumn, done, m.run))
+        await inTransaction(d.pool, (tx) => recordStates(tx, stateColumn, done, m.run, m.retried === true))
       }
       const perProduct = codec.rowsPerProduct(m)
       await recordRefused(d.pool, table.table, m.run, refused.map((r) => ({ id: r.unit, error: r.error })))
@@ -178,8 +179,12 @@ export function childRowsHandler<T>(
   }
 }
 
-/** Records the signatures of the groups an entry completed: whole groups at once, parts of split groups as parts. */
-async function recordStates(tx: pg.PoolClient, column: StateColumn, keys: GroupEntry[], run: string): Promise<void> {
+/**
+ * Records the signatures of the groups an entry completed: whole groups at once, parts of split
+ * groups as parts; a retried entry's groups, parts too, as RETRIED_SIG at once.
+ */
+async function recordStates(tx: pg.PoolClient, column: StateColumn, keys: GroupEntry[], run: string, retried: boolean): Promise<void> {
+  if (retried) return recordGroupState(tx, column, keys.map(([k]) => [k, RETRIED_SIG]), run)
   await recordGroupState(tx, column, keys.filter((k) => !k[3]).map(([k, s]) => [k, s]), run)
   for (const [key, sig, , part] of keys) if (part && sig !== null) await recordGroupPart(tx, column, key, sig, part[0], part[1], run)
 }

@@ -60,12 +60,18 @@ export const isStringArray = isArrayOf(isString)
 export interface RunTag {
   run: string
   test: boolean
+  /**
+   * Re-published from the dead-letter stream (`dlq retry`): its rows were read from the legacy
+   * database when it first ran, maybe runs ago, so the loaders record no signature a later plan
+   * would trust (src/load/group-state.ts RETRIED_SIG). Carried on to what transform makes of it.
+   */
+  retried?: boolean
 }
 
 export function runTag(f: Fields, what: string): RunTag {
-  return { run: text(f, "run", what), test: f["test"] === "1" }
+  return { run: text(f, "run", what), test: f["test"] === "1", ...(f["retried"] === "1" ? { retried: true } : {}) }
 }
 
 export function runFields(tag: RunTag): Record<string, string> {
-  return tag.test ? { run: tag.run, test: "1" } : { run: tag.run }
+  return { run: tag.run, ...(tag.test ? { test: "1" } : {}), ...(tag.retried ? { retried: "1" } : {}) }
 }

@@ -42,7 +42,7 @@ export function transformHandler(d: TransformDeps): MessageHandler<ExtractBatch>
       let rows = 0
       let products = 0
       const flush = () => {
-        const out = buildOutputs(mapped, sigs, { run: batch.run, test: batch.test }, d.historyBatchRows)
+        const out = buildOutputs(mapped, sigs, { run: batch.run, test: batch.test, ...(batch.retried ? { retried: true } : {}) }, d.historyBatchRows)
         for (const [k, v] of Object.entries(out.counts)) counts[k] = (counts[k] ?? 0) + v
         mapped = []
         rows = 0

@@ -121,6 +121,11 @@ describe("dlq", () => {
     const histories = async () => (await sql.query("SELECT 1 FROM histories WHERE product_id = $1", [target])).rowCount! > 0
     await runStages([...consumerStages], histories)
     expect((await sql.query("SELECT count(*)::int AS n FROM products WHERE id = ANY($1)", [[target, price.uuid]])).rows[0]).toEqual({ n: 2 })
+    // The retried entries' rows were read when they first ran: their groups' records say so, and
+    // the next daily plan compares every group and plans them again (src/load/group-state.ts).
+    const state = await sql.query("SELECT products_sig, histories_sig, multimedia_sig FROM migration.group_state WHERE external_id = 'k-plain-002'")
+    expect(entryLetters.map((l) => l.stage).sort()).toEqual(["load-histories", "load-multimedia", "load-products"])
+    expect(state.rows).toEqual([{ products_sig: "retried", histories_sig: "retried", multimedia_sig: "retried" }])
     const verified = await runCli("stages/verify.ts", ["--full"], env)
     expect(verified.code, verified.stdout + verified.stderr).toBe(0)
 

@@ -133,6 +133,16 @@ describe("a daily plan by the row totals", () => {
     expect(keys).toEqual([a, b].sort())
   })
 
+  it("compares every group, and plans again a group whose record a retried dead letter wrote from rows read runs ago", async () => {
+    await recordFinished(legacy, v3, "incremental")
+    const [, b] = groups as [string, string]
+    // What a load-histories entry of an older run, re-published by dlq retry, records (src/load/group-state.ts).
+    await v3.query("UPDATE migration.group_state SET histories_sig = 'retried', histories_run = 'rOlder' WHERE external_id = $1", [b])
+    const { keys, summary } = await plan([b])
+    expect(keys).toEqual([b])
+    expect(summary.compared).toBe("groups")
+  })
+
   it("compares every group after a full run that did not record each group it extracted", async () => {
     await recordFinished(legacy, v3, "full")
     const [a] = groups as [string]
