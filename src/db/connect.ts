@@ -98,6 +98,18 @@ export function libpqSslModes(url: string): string {
 }
 
 /** Runs fn inside a transaction on one pooled connection; rolls back on any error. */
+const midStatement = new WeakSet<Error>()
+
+/**
+ * Marks `err` as leaving its connection in the middle of a statement (a COPY whose reader
+ * failed: the server still sends rows nobody reads), so inTransaction discards the connection
+ * instead of sending a ROLLBACK that would wait behind the COPY forever.
+ */
+export function leftMidStatement(err: unknown): unknown {
+  if (err instanceof Error) midStatement.add(err)
+  return err
+}
+
 export async function inTransaction<T>(
   pool: pg.Pool,
   fn: (client: pg.PoolClient) => Promise<T>,
@@ -111,8 +123,10 @@ export async function inTransaction<T>(
     await client.query("COMMIT")
     return result
   } catch (err) {
-    // A connection that cannot even roll back (the server restarted) must not go back to the pool.
-    await client.query("ROLLBACK").catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))))
+    // A connection that cannot even roll back (the server restarted), or that a failed statement
+    // left in the middle of its output (leftMidStatement), must not go back to the pool.
+    if (err instanceof Error && midStatement.has(err)) broken = err
+    else await client.query("ROLLBACK").catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))))
     throw err
   } finally {
     client.release(broken)

@@ -2,6 +2,7 @@ import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import type pg from "pg"
 import { to as copyTo, from as copyFrom } from "pg-copy-streams"
+import { leftMidStatement } from "./connect"
 import { connectionLost } from "./cursor"
 
 /**
@@ -48,7 +49,12 @@ export async function copyQueryInto(
 export async function copyQueryOn(session: pg.PoolClient, query: string, target: pg.PoolClient, table: string): Promise<void> {
   const rows = session.query(copyTo(`COPY (${query}) TO STDOUT`))
   rows.on("error", () => undefined)
-  await pipeline(rows, target.query(copyFrom(`COPY ${table} FROM STDIN`)))
+  try {
+    await pipeline(rows, target.query(copyFrom(`COPY ${table} FROM STDIN`)))
+  } catch (err) {
+    // The source may be mid-COPY: its transaction's owner discards the connection (inTransaction).
+    throw leftMidStatement(err)
+  }
 }
 
 /**

@@ -69,7 +69,9 @@ async function targetRun(client: Redis, keys: StreamKeys): Promise<RunState> {
 
 function publishBatches(tx: ChainableCommander, keys: StreamKeys, run: RunState, batches: GroupBatch[]): void {
   for (const b of batches) {
-    tx.xadd(keys.stream.extract, "*", ...toArgs(encodeExtractBatch({ run: run.id, test: run.testMode, unit: "dlq-retry", ...b })))
+    // Marked too, though read just now: published under a run that may have finished, whose
+    // records a later plan would otherwise take for that run's (RunTag.retried).
+    tx.xadd(keys.stream.extract, "*", ...toArgs(encodeExtractBatch({ run: run.id, test: run.testMode, retried: true, unit: "dlq-retry", ...b })))
     tx.hincrby(keys.counts(run.id), "extract.batches", 1)
     tx.hincrby(keys.counts(run.id), "extract.groups", b.keys.length)
     tx.hincrby(keys.counts(run.id), "extract.products", b.productCount)

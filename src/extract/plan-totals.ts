@@ -54,14 +54,16 @@ export async function staleGroups(v3: pg.Pool, since: PreviousRun): Promise<Stal
 }
 
 /**
- * The groups with a product row written since `xmin`, and the stale ones (`stale`, a textArray),
- * once each: uuids, product signature (as legacySigs computes it, null without products), and
- * whether a product row is new. A hash join: product has no index on external_id alone.
+ * The groups with a product row written since `xmin`, and `others` (a textArray: the stale
+ * groups, and this run's keys, which extract may load and record while the plan runs, so their
+ * records are left out of the totals), once each: uuids, product signature (as legacySigs
+ * computes it, null without products), and whether a product row is new. A hash join: product
+ * has no index on external_id alone.
  */
-export const candidateProducts = (xmin: string, stale: string) => `
+export const candidateProducts = (xmin: string, others: string) => `
   WITH c AS (SELECT DISTINCT p.external_id::text AS k FROM product p WHERE age(p.xmin) <= age('${xmin}'::xid)),
   k AS (SELECT k, true AS recent FROM c
-        UNION ALL SELECT s.k, false FROM unnest(${stale}) AS s(k) WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.k = s.k))
+        UNION ALL SELECT s.k, false FROM unnest(${others}) AS s(k) WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.k = s.k))
   SELECT k.k, coalesce(array_agg(p.uuid::text) FILTER (WHERE p.uuid IS NOT NULL), '{}'),
          CASE WHEN count(p.uuid) > 0 THEN 'x' || count(p.uuid)::text || ':' || sum(p.xmin::text::bigint)::text END, k.recent
   FROM k LEFT JOIN product p ON p.external_id = k.k GROUP BY k.k, k.recent`
@@ -89,12 +91,12 @@ export async function historyCounts(session: pg.PoolClient, keys: readonly strin
 
 /**
  * Into `tx`'s temporary table since_sigs, the candidate groups' products (candidateProducts), in
- * one snapshot with the count of legacy products outside them; returns that count.
+ * one snapshot with the count of every legacy product; returns that count.
  */
-export async function productCounts(legacy: pg.Pool, tx: pg.PoolClient, xmin: string, stale: readonly string[], setup: string): Promise<number> {
+export async function productCounts(legacy: pg.Pool, tx: pg.PoolClient, xmin: string, others: readonly string[], setup: string): Promise<number> {
   return inTransaction(legacy, async (session) => {
     await session.query(setup)
-    await copyQueryOn(session, candidateProducts(xmin, textArray(stale)), tx, "since_sigs")
+    await copyQueryOn(session, candidateProducts(xmin, textArray(others)), tx, "since_sigs")
     const { rows } = await session.query<{ n: string }>("SELECT count(*) AS n FROM product")
     return Number(rows[0]!.n)
   }, SNAPSHOT)

@@ -170,7 +170,8 @@ async function planByTotals(
     await tx.query(`CREATE TEMP TABLE stale_keys (external_id text COLLATE "C", hstale boolean, hrows bigint) ON COMMIT DROP`)
     const [histories, products] = await Promise.all([
       historyCounts(session, [...keys, ...stale.filter((s) => s.hstale).map((s) => s.key)], staleKeys),
-      productCounts(legacy, tx, since.xmin, staleKeys, planCandidatesSettings),
+      // This run's keys too: extract may load and record them while the plan runs.
+      productCounts(legacy, tx, since.xmin, [...new Set([...staleKeys, ...keys])], planCandidatesSettings),
     ])
     await tx.query(
       "INSERT INTO stale_keys SELECT * FROM unnest($1::text[], $2::boolean[], $3::bigint[])",

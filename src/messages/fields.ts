@@ -61,9 +61,10 @@ export interface RunTag {
   run: string
   test: boolean
   /**
-   * Re-published from the dead-letter stream (`dlq retry`): its rows were read from the legacy
-   * database when it first ran, maybe runs ago, so the loaders record no signature a later plan
-   * would trust (src/load/group-state.ts RETRIED_SIG). Carried on to what transform makes of it.
+   * Published by `dlq retry`: an entry re-published, whose rows were read from the legacy
+   * database when it first ran, maybe runs ago, or groups re-extracted into a run that may have
+   * finished; the loaders record no signature a later plan would trust (src/load/group-state.ts
+   * RETRIED_SIG). Carried on to what transform makes of it.
    */
   retried?: boolean
 }

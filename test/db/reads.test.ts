@@ -1,6 +1,7 @@
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { copyOut, copyQueryInto } from "../../src/db/copy"
+import { inTransaction } from "../../src/db/connect"
+import { copyOut, copyQueryInto, copyQueryOn } from "../../src/db/copy"
 import { cursorChunks } from "../../src/db/cursor"
 import { keyBatches } from "../../src/extract/batches"
 import { historyDay } from "../../src/extract/sql"
@@ -165,6 +166,28 @@ describe("copyQueryInto", () => {
     })
     expect(outcome).toBeInstanceOf(Error)
     expect(classify(outcome)).toBe("outage")
+  })
+})
+
+describe("copyQueryOn, in a transaction of the caller's", () => {
+  it("fails the transaction promptly when the target refuses a row mid-copy, and the source connection does not go back to the pool", async () => {
+    const target = await pool.connect()
+    try {
+      await target.query("BEGIN")
+      await target.query("CREATE TEMP TABLE sink (n int) ON COMMIT DROP")
+      // The source still has rows to send when the target fails: a ROLLBACK would queue behind them.
+      const copying = inTransaction(pool, (session) => copyQueryOn(session, "SELECT CASE WHEN g = 10 THEN 'x' ELSE g::text END FROM generate_series(1, 2000000) g", target, "sink"))
+        .then(() => "finished", (err: unknown) => err)
+      const outcome = await Promise.race([copying, new Promise((r) => setTimeout(() => r("hung"), 10_000))])
+      expect(outcome).toBeInstanceOf(Error)
+      expect(String(outcome)).toMatch(/invalid input syntax for type integer/)
+    } finally {
+      await target.query("ROLLBACK").catch(() => undefined)
+      target.release()
+    }
+    // The pool's two connections serve queries again, the broken one replaced.
+    const after = await Promise.all([0, 1].map(() => pool.query<{ n: number }>("SELECT 1 AS n, pg_sleep(0.05)")))
+    expect(after.map((r) => r.rows[0]!.n)).toEqual([1, 1])
   })
 })
 
